@@ -1,0 +1,2 @@
+export { APIFailure, statusOf } from './api-error';
+export { errorBody, handleError } from './handle-error';
