@@ -1,5 +1,6 @@
 // @ts-check
 // The Doca site: Starlight renders the bilingual guide; the lesson checks run before every build.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { lessonChecks } from './src/lessons/integration';
@@ -12,6 +13,7 @@ export default defineConfig({
     starlight({
       title: 'Doca',
       description: 'Aprenda como o Docker funciona de verdade. / Learn how Docker really works.',
+      customCss: ['./src/styles/doca.css'],
       defaultLocale: 'root',
       locales: starlightLocales,
       sidebar: [
@@ -24,4 +26,19 @@ export default defineConfig({
       ],
     }),
   ],
+  vite: {
+    resolve: {
+      alias: [{ find: /^@pagefind\/default-ui$/, replacement: fileURLToPath(new URL('./src/search/pagefind-ui-on-open.ts', import.meta.url)) }],
+    },
+    build: {
+      rolldownOptions: {
+        onwarn(warning, warn) {
+          // Astro marks MDX modules with a "use astro:head-inject" directive that the bundler may
+          // drop; Astro does not rely on it surviving bundling (withastro/astro#18087).
+          if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.message.includes('astro:head-inject')) return;
+          warn(warning);
+        },
+      },
+    },
+  },
 });

@@ -1,4 +1,6 @@
-// The site's own UI strings: every key is required, so a locale file missing one fails the build.
+// The UI strings every locale must provide: the site's own (doca.*) and the search box's (pagefind.*),
+// which Starlight does not translate for every locale. All are required, so a locale file missing one
+// fails the build.
 import { z } from 'astro/zod';
 
 export const uiStringKeys = [
@@ -19,6 +21,16 @@ export const uiStringKeys = [
   'doca.diagram.transport',
   'doca.diagram.pull',
   'doca.diagram.push',
+  'pagefind.clear_search',
+  'pagefind.load_more',
+  'pagefind.search_label',
+  'pagefind.filters_label',
+  'pagefind.zero_results',
+  'pagefind.many_results',
+  'pagefind.one_result',
+  'pagefind.alt_search',
+  'pagefind.search_suggestion',
+  'pagefind.searching',
 ] as const;
 
 export type UIStringKey = (typeof uiStringKeys)[number];

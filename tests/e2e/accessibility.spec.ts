@@ -1,0 +1,48 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { editions, lessonPaths } from './lessons';
+
+for (const edition of editions) {
+  test(`axe finds no serious or critical violation on any ${edition.lang} page`, async ({ page }) => {
+    const paths = [edition.home, ...(await lessonPaths(page, edition.home))];
+    expect(paths.length).toBeGreaterThanOrEqual(8);
+    const serious: string[] = [];
+    for (const path of paths) {
+      await page.goto(path);
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      serious.push(
+        ...violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${path}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      );
+    }
+    expect(serious).toEqual([]);
+  });
+}
+
+test.describe('with JavaScript off', () => {
+  test.use({ javaScriptEnabled: false });
+
+  for (const edition of editions) {
+    test(`every ${edition.lang} lesson is readable`, async ({ page }) => {
+      const paths = await lessonPaths(page, edition.home);
+      expect(paths.length).toBeGreaterThanOrEqual(7);
+      for (const path of paths) {
+        await page.goto(path);
+        await expect(page.locator('html')).toHaveAttribute('lang', edition.lang);
+        await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+        const main = page.locator('main .sl-markdown-content');
+        await expect(main).toBeVisible();
+        expect((await main.innerText()).length, path).toBeGreaterThan(150);
+      }
+    });
+
+    test(`the ${edition.lang} diagram has a text alternative in the page's language`, async ({ page }) => {
+      await page.goto(`${edition.home}arquitetura/visao-geral/`);
+      const diagram = page.getByRole('img', { name: edition.lang === 'en' ? 'Docker architecture' : 'Arquitetura do Docker' });
+      await expect(diagram).toBeVisible();
+      await expect(diagram.locator('desc')).toContainText(edition.lang === 'en' ? 'The daemon downloads images' : 'O daemon baixa imagens');
+      await expect(diagram.locator('text', { hasText: edition.lang === 'en' ? 'Images' : 'Imagens' })).toBeVisible();
+    });
+  }
+});
