@@ -1,6 +1,6 @@
 // Browser tests: Debian's Chromium against the built site served by wrangler dev.
 import { defineConfig } from '@playwright/test';
-import { portFromEnv, wranglerEnv } from './scripts/local-env.mjs';
+import { portFromEnv } from './scripts/local-env.mjs';
 
 const port = portFromEnv('E2E_PORT', 8799);
 const baseURL = `http://127.0.0.1:${port}`;
@@ -29,11 +29,12 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `wrangler dev --ip 127.0.0.1 --port ${port} --show-interactive-dev-session=false`,
+    // The same entry point as `npm start`, on the test port, serving the build `npm test` just made.
+    command: 'node scripts/start.mjs --no-build',
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { ...wranglerEnv },
+    env: { PORT: String(port) },
     stdout: 'ignore',
     stderr: 'pipe',
   },

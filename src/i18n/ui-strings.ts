@@ -1,6 +1,6 @@
-// The UI strings every locale must provide: the site's own (doca.*) and the search box's (pagefind.*),
-// which Starlight does not translate for every locale. All are required, so a locale file missing one
-// fails the build.
+// The UI strings every locale must provide: the site's own (doca.*), and those of the search box
+// (pagefind.*) and code blocks (expressiveCode.*), which otherwise fall back to another locale's text.
+// All are required, so a locale file missing one fails the build.
 import { z } from 'astro/zod';
 
 export const uiStringKeys = [
@@ -31,6 +31,9 @@ export const uiStringKeys = [
   'pagefind.alt_search',
   'pagefind.search_suggestion',
   'pagefind.searching',
+  'expressiveCode.terminalWindowFallbackTitle',
+  'expressiveCode.copyButtonTooltip',
+  'expressiveCode.copyButtonCopied',
 ] as const;
 
 export type UIStringKey = (typeof uiStringKeys)[number];

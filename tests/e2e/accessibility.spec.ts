@@ -3,21 +3,25 @@ import { expect, test } from '@playwright/test';
 import { editions, lessonPaths } from './lessons';
 
 for (const edition of editions) {
-  test(`axe finds no serious or critical violation on any ${edition.lang} page`, async ({ page }) => {
-    const paths = [edition.home, ...(await lessonPaths(page, edition.home))];
-    expect(paths.length).toBeGreaterThanOrEqual(8);
-    const serious: string[] = [];
-    for (const path of paths) {
-      await page.goto(path);
-      const { violations } = await new AxeBuilder({ page }).analyze();
-      serious.push(
-        ...violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${path}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      );
-    }
-    expect(serious).toEqual([]);
-  });
+  for (const colorScheme of ['light', 'dark'] as const) {
+    test(`axe finds no serious or critical violation on any ${edition.lang} page, ${colorScheme} theme`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme });
+      const paths = [edition.home, ...(await lessonPaths(page, edition.home))];
+      expect(paths.length).toBeGreaterThanOrEqual(8);
+      const serious: string[] = [];
+      for (const path of paths) {
+        await page.goto(path);
+        await expect(page.locator('html')).toHaveAttribute('data-theme', colorScheme);
+        const { violations } = await new AxeBuilder({ page }).analyze();
+        serious.push(
+          ...violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => `${path}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+        );
+      }
+      expect(serious).toEqual([]);
+    });
+  }
 }
 
 test.describe('with JavaScript off', () => {
@@ -35,6 +39,14 @@ test.describe('with JavaScript off', () => {
         await expect(main).toBeVisible();
         expect((await main.innerText()).length, path).toBeGreaterThan(150);
       }
+    });
+
+    test(`the ${edition.lang} code blocks are labelled in the page's language`, async ({ page }) => {
+      await page.goto(`${edition.home}arquitetura/registries/`);
+      const terminal = page.getByRole('figure', { name: edition.lang === 'en' ? 'Terminal window' : 'Janela do terminal' });
+      await expect(terminal).toHaveCount(2);
+      const copyLabel = edition.lang === 'en' ? 'Copy to clipboard' : 'Copiar para a área de transferência';
+      await expect(terminal.first().locator(`button[title="${copyLabel}"]`)).toBeAttached();
     });
 
     test(`the ${edition.lang} diagram has a text alternative in the page's language`, async ({ page }) => {
