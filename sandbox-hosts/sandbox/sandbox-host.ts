@@ -1,0 +1,358 @@
+// One sandbox host: a learner-owned rootless Docker daemon, run by a dedicated unprivileged Linux
+// user in its own network namespace, mount namespace, disk and cgroup. The agent (root) creates and
+// destroys it; nothing the learner runs inside can change those walls.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { bridgeSubnet, certificateAuthorityFiles, type HostMachineConfig } from '../host/config.ts';
+import { hubHostNames } from '../host/hub-stand-in.ts';
+import { check, succeeds } from '../system/shell.ts';
+import { waitForEngine } from './engine.ts';
+
+export interface SandboxHostSpec {
+  /** Lower-case letters and digits, 4–12 long; names the user, namespaces, cgroup and folders. */
+  id: string;
+  /** Its IPv4 address on the bridge. */
+  address: string;
+  /** Addresses of the other hosts of its session, which may open its daemon's TLS port. */
+  peers: readonly string[];
+}
+
+export interface SandboxHostRecord extends SandboxHostSpec {
+  user: string;
+  uid: number;
+  home: string;
+  dockerSocket: string;
+  createdAt: string;
+}
+
+/** The daemon's TLS port, for the hosts of one session driving each other (`docker -H tcp://…`). */
+export const daemonTLSPort = 2376;
+const cgroupControllers = ['memory', 'pids', 'cpu'] as const;
+const rootlessScript = '/usr/share/docker.io/contrib/dockerd-rootless.sh';
+/** The Debian docker CLI (same release as the daemon) comes first: it builds without buildx. */
+const learnerPath = '/usr/bin:/bin:/usr/sbin:/sbin:/usr/local/bin';
+const idPattern = /^[a-z0-9]{4,12}$/;
+const systemTrustStore = '/etc/ssl/certs/ca-certificates.crt';
+
+export class SandboxHosts {
+  readonly config: HostMachineConfig;
+
+  constructor(config: HostMachineConfig) {
+    this.config = config;
+  }
+
+  names(id: string) {
+    if (!idPattern.test(id)) throw new Error(`Invalid sandbox host id "${id}": use 4–12 lower-case letters or digits.`);
+    const dir = join(this.config.DOCA_STATE_DIR, 'hosts', id);
+    return {
+      user: `doca-${id}`,
+      netns: `doca-${id}`,
+      hostVeth: `dh-${id}`,
+      cgroup: `doca/${id}`,
+      dir,
+      disk: join(dir, 'disk.img'),
+      hostsFile: join(dir, 'hosts'),
+      trustStore: join(dir, 'ca-certificates.crt'),
+      log: join(dir, 'dockerd.log'),
+      record: join(dir, 'host.json'),
+      home: `/home/doca-${id}`,
+      mountNamespace: join(this.config.DOCA_RUN_DIR, 'ns', `${id}.mnt`),
+    };
+  }
+
+  async create(spec: SandboxHostSpec): Promise<SandboxHostRecord> {
+    const n = this.names(spec.id);
+    try {
+      await mkdir(n.dir, { recursive: true, mode: 0o700 });
+      const uid = await this.createUser(n.user, n.home);
+      await this.createDisk(n.disk, n.home, uid);
+      const runtimeDir = `/run/user/${uid}`;
+      await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
+      await check('chown', [`${uid}:${uid}`, runtimeDir]);
+      await this.createNetwork(n.netns, n.hostVeth, spec);
+      await this.writeTrustStore(n.trustStore);
+      await this.createMountNamespace(n.mountNamespace, n.hostsFile, n.trustStore);
+      await this.createCgroup(n.cgroup);
+      const record: SandboxHostRecord = {
+        ...spec,
+        peers: [...spec.peers],
+        user: n.user,
+        uid,
+        home: n.home,
+        dockerSocket: `${runtimeDir}/docker.sock`,
+        createdAt: new Date().toISOString(),
+      };
+      await this.startDaemon(record);
+      await writeFile(n.record, JSON.stringify(record, null, 2));
+      return record;
+    } catch (error) {
+      await this.destroy(spec.id);
+      throw error;
+    }
+  }
+
+  /** Removes everything the host was made of; safe on a half-created or already removed host. */
+  async destroy(id: string): Promise<void> {
+    const n = this.names(id);
+    await this.killAll(n.cgroup, n.user);
+    if (existsSync(n.mountNamespace)) {
+      await check('umount', [n.mountNamespace]).catch(() => check('umount', ['-l', n.mountNamespace]));
+      await rm(n.mountNamespace, { force: true });
+    }
+    if (await isMountPoint(n.home)) await check('umount', [n.home]).catch(() => check('umount', ['-l', n.home]));
+    await rm(n.home, { recursive: true, force: true });
+    if (await succeeds('ip', ['netns', 'pids', n.netns])) await check('ip', ['netns', 'del', n.netns]);
+    // Deleting the namespace takes its veth pair along, but the host end may linger for a moment.
+    await check('ip', ['link', 'del', n.hostVeth]).catch(() => undefined);
+    // cgroup directories go with rmdir, one per controller (their files cannot be deleted).
+    for (const controller of cgroupControllers) {
+      await rmdir(`/sys/fs/cgroup/${controller}/${n.cgroup}`).catch((error) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
+    const uid = await userID(n.user);
+    if (uid !== undefined) {
+      await check('userdel', [n.user]);
+      await rm(`/run/user/${uid}`, { recursive: true, force: true });
+    }
+    await rm(n.dir, { recursive: true, force: true });
+  }
+
+  /** Ids of every host this machine holds state for, finished or not. */
+  async ids(): Promise<string[]> {
+    const root = join(this.config.DOCA_STATE_DIR, 'hosts');
+    return existsSync(root) ? (await readdir(root)).filter((id) => idPattern.test(id)) : [];
+  }
+
+  /** Records of the hosts that finished starting, e.g. to re-adopt them after an agent restart. */
+  async list(): Promise<SandboxHostRecord[]> {
+    const records: SandboxHostRecord[] = [];
+    for (const id of await this.ids()) {
+      const file = this.names(id).record;
+      if (existsSync(file)) records.push(JSON.parse(await readFile(file, 'utf8')));
+    }
+    return records;
+  }
+
+  /**
+   * The command line that runs `argv` inside the host as its learner: in its namespaces and cgroup,
+   * with a minimal environment pointing the docker CLI at the host's own daemon.
+   */
+  commandIn(record: SandboxHostRecord, argv: readonly string[], extraEnv: Record<string, string> = {}): { file: string; args: string[] } {
+    const n = this.names(record.id);
+    const env = {
+      HOME: record.home,
+      USER: record.user,
+      LOGNAME: record.user,
+      SHELL: '/bin/bash',
+      PATH: learnerPath,
+      LANG: 'C.UTF-8',
+      XDG_RUNTIME_DIR: `/run/user/${record.uid}`,
+      DOCKER_HOST: `unix://${record.dockerSocket}`,
+      ...extraEnv,
+    };
+    return {
+      file: 'nsenter',
+      args: [
+        `--mount=${n.mountNamespace}`,
+        `--net=/run/netns/${n.netns}`,
+        'cgexec',
+        '-g',
+        `${cgroupControllers.join(',')}:${n.cgroup}`,
+        'runuser',
+        '-u',
+        record.user,
+        '--',
+        'env',
+        '-i',
+        ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
+        ...argv,
+      ],
+    };
+  }
+
+  private async createUser(user: string, home: string): Promise<number> {
+    // useradd gives the user its own /etc/subuid and /etc/subgid ranges for the rootless daemon.
+    if ((await userID(user)) === undefined) {
+      await check('useradd', ['--no-create-home', '--home-dir', home, '--shell', '/bin/bash', '--user-group', user]);
+    }
+    return (await userID(user))!;
+  }
+
+  /** The home (and so the daemon's images and containers) lives on a disk image of fixed size. */
+  private async createDisk(disk: string, home: string, uid: number): Promise<void> {
+    await check('truncate', ['-s', String(this.config.DOCA_HOST_DISK), disk]);
+    await check('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1', disk]);
+    await mkdir(home, { recursive: true });
+    await check('mount', ['-o', 'loop,nodev,noatime', disk, home]);
+    await rm(join(home, 'lost+found'), { recursive: true, force: true });
+    await check('chown', [`${uid}:${uid}`, home]);
+    await check('chmod', ['700', home]);
+  }
+
+  /**
+   * The daemon reaches "Docker Hub" at the stand-in, whose certificate the machine's CA signed. Docker
+   * checks Docker Hub against the system trust store only (not certs.d), so the host gets its own
+   * store: the system's plus the machine's CA, mounted over the system's in its mount namespace.
+   */
+  private async writeTrustStore(file: string): Promise<void> {
+    const system = await readFile(systemTrustStore, 'utf8');
+    const machineCA = await readFile(certificateAuthorityFiles(this.config).cert, 'utf8');
+    await writeFile(file, `${system.trimEnd()}\n${machineCA}`);
+  }
+
+  private async createNetwork(netns: string, hostVeth: string, spec: SandboxHostSpec): Promise<void> {
+    const { gateway } = bridgeSubnet(this.config);
+    const inside = `dn-${spec.id}`;
+    await check('ip', ['netns', 'add', netns]);
+    await check('ip', ['link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', inside]);
+    await check('ip', ['link', 'set', inside, 'netns', netns]);
+    await check('ip', ['-n', netns, 'link', 'set', inside, 'name', 'eth0']);
+    await check('ip', ['-n', netns, 'addr', 'add', `${spec.address}/24`, 'dev', 'eth0']);
+    await check('ip', ['-n', netns, 'link', 'set', 'eth0', 'up']);
+    await check('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    await check('ip', ['link', 'set', hostVeth, 'master', this.config.DOCA_BRIDGE, 'up']);
+    const inNetns = ['--net=/run/netns/' + netns];
+    // No IPv6: the firewall below is IPv4 only. Unprivileged ping lets `ping` work in containers.
+    await check('nsenter', [...inNetns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo "0 2147483647" > /proc/sys/net/ipv4/ping_group_range']);
+    const allowed = [this.config.DOCA_MIRROR_PORT, this.config.DOCA_HUB_PORT];
+    await check('nsenter', [...inNetns, 'iptables-restore'], { input: sandboxFirewall(gateway, allowed, spec.peers) });
+  }
+
+  /**
+   * Private /tmp, /var/tmp and /dev/shm (capped, counted in the host's memory), its own /etc/hosts
+   * and trust store, and a resolver that answers at once: a sandbox has no DNS to reach, and a
+   * lookup that waits for one stalls the daemon for seconds.
+   */
+  private async createMountNamespace(handle: string, hostsFile: string, trustStore: string): Promise<void> {
+    const resolvConf = join(dirname(hostsFile), 'resolv.conf');
+    const dir = join(this.config.DOCA_RUN_DIR, 'ns');
+    await mkdir(dir, { recursive: true });
+    // A namespace handle can only be bind-mounted onto a privately propagated mount.
+    if (!(await isMountPoint(dir))) {
+      await check('mount', ['--bind', dir, dir]);
+      await check('mount', ['--make-private', dir]);
+    }
+    const { gateway } = bridgeSubnet(this.config);
+    await writeFile(hostsFile, `127.0.0.1\tlocalhost\n::1\tlocalhost\n${gateway}\t${hubHostNames.join(' ')}\n`);
+    await writeFile(resolvConf, 'nameserver 127.0.0.1\n');
+    await writeFile(handle, '');
+    const tmp = `size=${this.config.DOCA_HOST_TMP},mode=1777,nosuid,nodev`;
+    await check('unshare', [
+      `--mount=${handle}`,
+      '--propagation',
+      'slave',
+      'sh',
+      '-ec',
+      `mount -t tmpfs -o ${tmp} tmpfs /tmp
+       mount -t tmpfs -o ${tmp} tmpfs /var/tmp
+       mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs /dev/shm
+       mount --bind ${hostsFile} /etc/hosts
+       mount --bind ${resolvConf} /etc/resolv.conf
+       mount --bind ${trustStore} ${systemTrustStore}`,
+    ]);
+  }
+
+  private async createCgroup(cgroup: string): Promise<void> {
+    const limits: Record<(typeof cgroupControllers)[number], [string, string][]> = {
+      memory: [['memory.limit_in_bytes', String(this.config.DOCA_HOST_MEMORY)]],
+      pids: [['pids.max', String(this.config.DOCA_HOST_PIDS)]],
+      cpu: [
+        ['cpu.cfs_period_us', '100000'],
+        ['cpu.cfs_quota_us', String(Math.round(this.config.DOCA_HOST_CPUS * 100000))],
+      ],
+    };
+    for (const controller of cgroupControllers) {
+      const dir = `/sys/fs/cgroup/${controller}/${cgroup}`;
+      await mkdir(dir, { recursive: true });
+      for (const [file, value] of limits[controller]) await writeFile(join(dir, file), value);
+    }
+    // Without swap accounting the memory cap could be dodged by swapping.
+    const memsw = `/sys/fs/cgroup/memory/${cgroup}/memory.memsw.limit_in_bytes`;
+    if (existsSync(memsw)) await writeFile(memsw, String(this.config.DOCA_HOST_MEMORY));
+  }
+
+  private async startDaemon(record: SandboxHostRecord): Promise<void> {
+    const n = this.names(record.id);
+    const { gateway } = bridgeSubnet(this.config);
+    const mirror = `${gateway}:${this.config.DOCA_MIRROR_PORT}`;
+    const log = await open(n.log, 'a');
+    const { file, args } = this.commandIn(record, [
+      rootlessScript,
+      '--registry-mirror',
+      `http://${mirror}`,
+      '--insecure-registry',
+      mirror,
+    ]);
+    // Detached, so the daemon outlives an agent restart and can be re-adopted.
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    child.unref();
+    await log.close();
+    if (!(await waitForEngine(record.dockerSocket, 20_000))) {
+      const tail = (await readFile(n.log, 'utf8').catch(() => '')).split('\n').slice(-8).join('\n');
+      throw new Error(`The Docker daemon of sandbox host ${record.id} did not start:\n${tail}`);
+    }
+  }
+
+  /** Kills every process of the host: all of them live in its cgroup, and none can leave it. */
+  private async killAll(cgroup: string, user: string): Promise<void> {
+    const procs = `/sys/fs/cgroup/pids/${cgroup}/cgroup.procs`;
+    for (let attempt = 0; attempt < 100 && existsSync(procs); attempt++) {
+      const pids = (await readFile(procs, 'utf8')).split('\n').filter(Boolean);
+      if (pids.length === 0) break;
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if ((await userID(user)) !== undefined) await check('pkill', ['-KILL', '-u', user]).catch(() => undefined);
+  }
+}
+
+/**
+ * The host's own firewall, inside its network namespace (the learner has no power over it): it may
+ * reach the Docker Hub mirror and stand-in and the daemons of its own session, and be reached by those and by the
+ * agent; nothing else. Refusals are immediate (REJECT) so that a blocked request fails fast.
+ */
+export function sandboxFirewall(gateway: string, gatewayPorts: readonly number[], peers: readonly string[]): string {
+  const lines = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT DROP [0:0]',
+    '-A INPUT -i lo -j ACCEPT',
+    '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    `-A INPUT -s ${gateway}/32 -j ACCEPT`,
+    ...peers.map((peer) => `-A INPUT -s ${peer}/32 -p tcp --dport ${daemonTLSPort} -j ACCEPT`),
+    '-A INPUT -p tcp -j REJECT --reject-with tcp-reset',
+    '-A INPUT -j REJECT --reject-with icmp-admin-prohibited',
+    '-A OUTPUT -o lo -j ACCEPT',
+    '-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    ...gatewayPorts.map((port) => `-A OUTPUT -d ${gateway}/32 -p tcp --dport ${port} -j ACCEPT`),
+    ...peers.map((peer) => `-A OUTPUT -d ${peer}/32 -p tcp --dport ${daemonTLSPort} -j ACCEPT`),
+    '-A OUTPUT -p tcp -j REJECT --reject-with tcp-reset',
+    '-A OUTPUT -j REJECT --reject-with icmp-admin-prohibited',
+    'COMMIT',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function userID(user: string): Promise<number | undefined> {
+  try {
+    return Number((await check('id', ['-u', user])).stdout.trim());
+  } catch {
+    return undefined;
+  }
+}
+
+async function isMountPoint(path: string): Promise<boolean> {
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  return mountinfo.split('\n').some((line) => line.split(' ')[4] === path);
+}

@@ -1,0 +1,15 @@
+// Prepares this machine for the sandbox tests: packages, the test bridge, the Docker Hub mirror with
+// the lab images (built once, then cached) and stand-in, and clears sandboxes a crashed run left.
+import { startMachineServices } from '../host/machine.ts';
+import { imageStateDir, sandboxHosts, testConfig } from './test-machine.ts';
+
+export default async function setup() {
+  for (const id of await sandboxHosts.ids()) await sandboxHosts.destroy(id);
+  const services = await startMachineServices(testConfig, {
+    imageStateDir,
+    onImageProgress: (event) => {
+      if (event.type === 'image-done') console.log(`image ${event.result.name}: ${event.result.status} in ${event.result.seconds.toFixed(1)} s`);
+    },
+  });
+  return () => services.stop();
+}
