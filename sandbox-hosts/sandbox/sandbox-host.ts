@@ -6,20 +6,28 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { bridgeSubnet, certificateAuthorityFiles, type HostMachineConfig } from '../host/config.ts';
+import type { Certificate } from '../host/certificates.ts';
 import { hubHostNames } from '../host/hub-stand-in.ts';
 import { check, succeeds } from '../system/shell.ts';
 import { waitForEngine } from './engine.ts';
 
-export interface SandboxHostSpec {
-  /** Lower-case letters and digits, 4–12 long; names the user, namespaces, cgroup and folders. */
-  id: string;
+export interface HostAddress {
+  /** What the learner calls a host: host1, host2, host3. */
+  name: string;
   /** Its IPv4 address on the bridge. */
   address: string;
-  /** Addresses of the other hosts of its session, which may open its daemon's TLS port. */
-  peers: readonly string[];
 }
 
-export interface SandboxHostRecord extends SandboxHostSpec {
+export interface SandboxHostSpec extends HostAddress {
+  /** Lower-case letters and digits, 4–12 long; names the user, namespaces, cgroup and folders. */
+  id: string;
+  /** The other hosts of its session: they reach each other by name, on the daemon's TLS port only. */
+  peers: readonly HostAddress[];
+  /** From the session's authority: the daemon's server certificate and the learner's client one. */
+  tls: { ca: string; server: Certificate; client: Certificate };
+}
+
+export interface SandboxHostRecord extends Omit<SandboxHostSpec, 'tls'> {
   user: string;
   uid: number;
   home: string;
@@ -35,6 +43,8 @@ const rootlessScript = '/usr/share/docker.io/contrib/dockerd-rootless.sh';
 const learnerPath = '/usr/bin:/bin:/usr/sbin:/sbin:/usr/local/bin';
 const idPattern = /^[a-z0-9]{4,12}$/;
 const systemTrustStore = '/etc/ssl/certs/ca-certificates.crt';
+/** Where a host keeps its daemon's TLS certificates, in its home. */
+const daemonTLSDir = '.config/doca/daemon-tls';
 
 export class SandboxHosts {
   readonly config: HostMachineConfig;
@@ -68,16 +78,18 @@ export class SandboxHosts {
       await mkdir(n.dir, { recursive: true, mode: 0o700 });
       const uid = await this.createUser(n.user, n.home);
       await this.createDisk(n.disk, n.home, uid);
+      await this.writeTLSFiles(n.home, uid, spec.tls);
       const runtimeDir = `/run/user/${uid}`;
       await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
       await check('chown', [`${uid}:${uid}`, runtimeDir]);
       await this.createNetwork(n.netns, n.hostVeth, spec);
       await this.writeTrustStore(n.trustStore);
-      await this.createMountNamespace(n.mountNamespace, n.hostsFile, n.trustStore);
+      await this.createMountNamespace(n.mountNamespace, n.hostsFile, n.trustStore, [spec, ...spec.peers]);
       await this.createCgroup(n.cgroup);
+      const { tls: _tls, ...identity } = spec;
       const record: SandboxHostRecord = {
-        ...spec,
-        peers: [...spec.peers],
+        ...identity,
+        peers: spec.peers.map((peer) => ({ ...peer })),
         user: n.user,
         uid,
         home: n.home,
@@ -203,6 +215,26 @@ export class SandboxHosts {
     await writeFile(file, `${system.trimEnd()}\n${machineCA}`);
   }
 
+  /**
+   * The daemon's certificates, and the learner's client ones where the docker CLI looks by default
+   * (~/.docker), so `docker -H tcp://host2:2376 --tlsverify` works as written.
+   */
+  private async writeTLSFiles(home: string, uid: number, tls: SandboxHostSpec['tls']): Promise<void> {
+    const files: [string, string][] = [
+      [join(home, daemonTLSDir, 'ca.pem'), tls.ca],
+      [join(home, daemonTLSDir, 'cert.pem'), tls.server.cert],
+      [join(home, daemonTLSDir, 'key.pem'), tls.server.key],
+      [join(home, '.docker/ca.pem'), tls.ca],
+      [join(home, '.docker/cert.pem'), tls.client.cert],
+      [join(home, '.docker/key.pem'), tls.client.key],
+    ];
+    for (const [file, text] of files) {
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      await writeFile(file, text, { mode: 0o600 });
+    }
+    await check('chown', ['-R', `${uid}:${uid}`, join(home, '.docker'), join(home, '.config')]);
+  }
+
   private async createNetwork(netns: string, hostVeth: string, spec: SandboxHostSpec): Promise<void> {
     const { gateway } = bridgeSubnet(this.config);
     const inside = `dn-${spec.id}`;
@@ -218,7 +250,8 @@ export class SandboxHosts {
     // No IPv6: the firewall below is IPv4 only. Unprivileged ping lets `ping` work in containers.
     await check('nsenter', [...inNetns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo "0 2147483647" > /proc/sys/net/ipv4/ping_group_range']);
     const allowed = [this.config.DOCA_MIRROR_PORT, this.config.DOCA_HUB_PORT];
-    await check('nsenter', [...inNetns, 'iptables-restore'], { input: sandboxFirewall(gateway, allowed, spec.peers) });
+    const peers = spec.peers.map((peer) => peer.address);
+    await check('nsenter', [...inNetns, 'iptables-restore'], { input: sandboxFirewall(gateway, allowed, peers) });
   }
 
   /**
@@ -226,7 +259,7 @@ export class SandboxHosts {
    * and trust store, and a resolver that answers at once: a sandbox has no DNS to reach, and a
    * lookup that waits for one stalls the daemon for seconds.
    */
-  private async createMountNamespace(handle: string, hostsFile: string, trustStore: string): Promise<void> {
+  private async createMountNamespace(handle: string, hostsFile: string, trustStore: string, sessionHosts: readonly HostAddress[]): Promise<void> {
     const resolvConf = join(dirname(hostsFile), 'resolv.conf');
     const dir = join(this.config.DOCA_RUN_DIR, 'ns');
     await mkdir(dir, { recursive: true });
@@ -236,7 +269,8 @@ export class SandboxHosts {
       await check('mount', ['--make-private', dir]);
     }
     const { gateway } = bridgeSubnet(this.config);
-    await writeFile(hostsFile, `127.0.0.1\tlocalhost\n::1\tlocalhost\n${gateway}\t${hubHostNames.join(' ')}\n`);
+    const names = [`127.0.0.1\tlocalhost`, `::1\tlocalhost`, `${gateway}\t${hubHostNames.join(' ')}`, ...sessionHosts.map((host) => `${host.address}\t${host.name}`)];
+    await writeFile(hostsFile, names.join('\n') + '\n');
     await writeFile(resolvConf, 'nameserver 127.0.0.1\n');
     await writeFile(handle, '');
     const tmp = `size=${this.config.DOCA_HOST_TMP},mode=1777,nosuid,nodev`;
@@ -279,13 +313,30 @@ export class SandboxHosts {
     const { gateway } = bridgeSubnet(this.config);
     const mirror = `${gateway}:${this.config.DOCA_MIRROR_PORT}`;
     const log = await open(n.log, 'a');
-    const { file, args } = this.commandIn(record, [
-      rootlessScript,
-      '--registry-mirror',
-      `http://${mirror}`,
-      '--insecure-registry',
-      mirror,
-    ]);
+    const tls = (file: string) => join(record.home, daemonTLSDir, file);
+    const { file, args } = this.commandIn(
+      record,
+      [
+        rootlessScript,
+        '--registry-mirror',
+        `http://${mirror}`,
+        '--insecure-registry',
+        mirror,
+        '-H',
+        `unix://${record.dockerSocket}`,
+        '-H',
+        `tcp://0.0.0.0:${daemonTLSPort}`,
+        '--tlsverify',
+        '--tlscacert',
+        tls('ca.pem'),
+        '--tlscert',
+        tls('cert.pem'),
+        '--tlskey',
+        tls('key.pem'),
+      ],
+      // rootlesskit forwards the daemon's TLS port from its own namespace to the host's address.
+      { DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS: `--publish 0.0.0.0:${daemonTLSPort}:${daemonTLSPort}/tcp` },
+    );
     // Detached, so the daemon outlives an agent restart and can be re-adopted.
     const child = spawn(file, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
     child.unref();

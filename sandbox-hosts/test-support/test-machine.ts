@@ -3,7 +3,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readHostMachineConfig } from '../host/config.ts';
+import { AddressPool } from '../sandbox/address-pool.ts';
 import { SandboxHosts, type SandboxHostRecord } from '../sandbox/sandbox-host.ts';
+import { SandboxSessions, type SessionRecord } from '../sandbox/session.ts';
 
 export const testConfig = readHostMachineConfig({
   DOCA_STATE_DIR: '/var/lib/doca-test',
@@ -21,16 +23,16 @@ export const testConfig = readHostMachineConfig({
 export const imageStateDir = '/var/lib/doca';
 
 export const sandboxHosts = new SandboxHosts(testConfig);
+export const sandboxSessions = new SandboxSessions(sandboxHosts, new AddressPool(testConfig.DOCA_BRIDGE_ADDRESS));
 
-let nextAddress = 10 + Math.floor(Math.random() * 100);
-
-export function createTestHost(peers: readonly string[] = [], address = nextTestAddress()): Promise<SandboxHostRecord> {
-  return sandboxHosts.create({ id: `t${randomBytes(4).toString('hex').slice(0, 7)}`, address, peers });
+/** A session of `hostCount` hosts; test ids start with "t". */
+export function createTestSession(hostCount: number): Promise<SessionRecord> {
+  return sandboxSessions.create(hostCount, `t${randomBytes(4).toString('hex').slice(0, 7)}`);
 }
 
-export function nextTestAddress(): string {
-  nextAddress = nextAddress >= 250 ? 10 : nextAddress + 1;
-  return `10.214.0.${nextAddress}`;
+/** A one-host session's host, for tests about a single sandbox. */
+export async function createTestHost(): Promise<SandboxHostRecord> {
+  return (await createTestSession(1)).hosts[0];
 }
 
 export interface ShellResult {
