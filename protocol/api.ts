@@ -2,8 +2,27 @@
 import { z } from 'zod';
 
 /** Every error code a client can receive. Codes are stable; messages are for people. */
-export const errorCodes = ['not_found', 'bad_request', 'internal'] as const;
+export const errorCodes = [
+  'not_found',
+  'bad_request',
+  'invalid_body',
+  'unauthorized',
+  'session_not_found',
+  'capacity_exhausted',
+  'internal',
+] as const;
 export type ErrorCode = (typeof errorCodes)[number];
+
+/** The HTTP status that goes with each code, for every service that answers with these errors. */
+export const errorStatus = {
+  not_found: 404,
+  bad_request: 400,
+  invalid_body: 400,
+  unauthorized: 401,
+  session_not_found: 404,
+  capacity_exhausted: 503,
+  internal: 500,
+} as const satisfies Record<ErrorCode, number>;
 
 export const apiErrorSchema = z.object({
   error: z.object({

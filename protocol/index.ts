@@ -1,1 +1,2 @@
-export * from './api';
+export * from './api.ts';
+export * from './agent.ts';

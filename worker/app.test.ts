@@ -2,8 +2,8 @@ import { exports } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
-import { apiErrorSchema, healthResponseSchema } from '../protocol';
-import { APIFailure, handleError } from './errors';
+import { apiErrorSchema, healthResponseSchema } from '../protocol/index.ts';
+import { APIFailure, handleError } from '../protocol/http-errors.ts';
 
 const request = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://doca.test${path}`, init));
 

@@ -1,7 +1,7 @@
 // The control plane's HTTP app: API routes under /api, everything else is the static site.
 import { Hono } from 'hono';
 import type { AppEnv } from './env';
-import { APIFailure, handleError } from './errors';
+import { APIFailure, handleError } from '../protocol/http-errors.ts';
 import { health } from './routes/health';
 
 export const app = new Hono<AppEnv>()

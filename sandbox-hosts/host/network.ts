@@ -6,10 +6,14 @@ import { bridgeSubnet, type HostMachineConfig } from './config.ts';
 
 type NetworkConfig = Pick<HostMachineConfig, 'DOCA_BRIDGE' | 'DOCA_BRIDGE_ADDRESS' | 'DOCA_MIRROR_PORT' | 'DOCA_HUB_PORT'>;
 
-export const inputChain = 'DOCA-INPUT';
-export const forwardChain = 'DOCA-FORWARD';
-/** Rules that let the hosts of one session reach each other's daemon (added per session). */
-export const peersChain = 'DOCA-PEERS';
+/**
+ * The host firewall chains of one bridge, named after it so that two configurations on one machine
+ * (the platform and the tests) never touch each other's rules. `peers` holds the rules that let the
+ * hosts of one session reach each other's daemon, added and removed per session.
+ */
+export function firewallChains(bridge: string) {
+  return { input: `${bridge}-INPUT`, forward: `${bridge}-FORWARD`, peers: `${bridge}-PEERS` };
+}
 
 export async function ensureHostNetwork(config: NetworkConfig): Promise<void> {
   const bridge = config.DOCA_BRIDGE;
@@ -29,6 +33,7 @@ export async function ensureHostNetwork(config: NetworkConfig): Promise<void> {
 async function ensureHostFirewall(config: NetworkConfig): Promise<void> {
   const bridge = config.DOCA_BRIDGE;
   const { gateway } = bridgeSubnet(config);
+  const { input: inputChain, forward: forwardChain, peers: peersChain } = firewallChains(bridge);
   for (const chain of [inputChain, forwardChain, peersChain]) {
     if (!(await succeeds('iptables', ['-n', '-L', chain]))) await check('iptables', ['-N', chain]);
   }

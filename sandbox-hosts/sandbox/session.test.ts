@@ -1,7 +1,8 @@
 // Several hosts per session: host1 drives host2's daemon over TLS; other sessions cannot.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../system/shell.ts';
-import { createTestSession, learnerShell, sandboxSessions } from '../test-support/test-machine.ts';
+import { firewallChains } from '../host/network.ts';
+import { createTestSession, learnerShell, sandboxSessions, testConfig } from '../test-support/test-machine.ts';
 import type { SessionRecord } from './session.ts';
 
 describe('a session of two hosts', () => {
@@ -55,7 +56,8 @@ describe('a session of two hosts', () => {
 describe('destroying a session', () => {
   it('removes the rules that let its hosts reach each other', async () => {
     const session = await createTestSession(3);
-    const rules = () => check('iptables', ['-S', 'DOCA-PEERS']).then((result) => result.stdout);
+    const { peers } = firewallChains(testConfig.DOCA_BRIDGE);
+    const rules = () => check('iptables', ['-S', peers]).then((result) => result.stdout);
     const addresses = session.hosts.map((host) => host.address);
     expect((await rules()).split('\n').filter((rule) => addresses.some((a) => rule.includes(a)))).toHaveLength(6);
     await sandboxSessions.destroy(session);

@@ -3,7 +3,7 @@
 // client can talk to more than one daemon". Hosts of one session see each other; sessions never do.
 import { randomBytes } from 'node:crypto';
 import { createCertificateAuthority } from '../host/certificates.ts';
-import { addRules, peerRules, peersChain, removeRules } from '../host/network.ts';
+import { addRules, firewallChains, peerRules, removeRules } from '../host/network.ts';
 import { AddressPool } from './address-pool.ts';
 import { daemonTLSPort, type SandboxHostRecord, type SandboxHosts } from './sandbox-host.ts';
 
@@ -18,9 +18,12 @@ export class SandboxSessions {
   readonly hosts: SandboxHosts;
   readonly addresses: AddressPool;
 
+  readonly #peersChain: string;
+
   constructor(hosts: SandboxHosts, addresses: AddressPool) {
     this.hosts = hosts;
     this.addresses = addresses;
+    this.#peersChain = firewallChains(hosts.config.DOCA_BRIDGE).peers;
   }
 
   /** Creates the session's hosts in parallel; on any failure, removes what was made. */
@@ -60,13 +63,13 @@ export class SandboxSessions {
       addresses.forEach((address) => this.addresses.release(address));
       throw failure.reason;
     }
-    await addRules(peersChain, pairs(addresses).flatMap(([a, b]) => peerRules(a, b, daemonTLSPort)));
+    await addRules(this.#peersChain, pairs(addresses).flatMap(([a, b]) => peerRules(a, b, daemonTLSPort)));
     return { id, hosts };
   }
 
   async destroy(session: SessionRecord): Promise<void> {
     const addresses = session.hosts.map((host) => host.address);
-    await removeRules(peersChain, pairs(addresses).flatMap(([a, b]) => peerRules(a, b, daemonTLSPort)));
+    await removeRules(this.#peersChain, pairs(addresses).flatMap(([a, b]) => peerRules(a, b, daemonTLSPort)));
     await Promise.all(session.hosts.map((host) => this.hosts.destroy(host.id)));
     addresses.forEach((address) => this.addresses.release(address));
   }

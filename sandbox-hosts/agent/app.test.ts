@@ -1,0 +1,112 @@
+// The agent's API against real sandbox hosts; tokens signed the way the control plane signs them.
+import { SignJWT } from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { agentAudience, agentCapacitySchema, agentTokenIssuer, apiErrorSchema, sessionSchema } from '../../protocol/index.ts';
+import { sandboxSessions } from '../test-support/test-machine.ts';
+import { createAgentApp } from './app.ts';
+
+const secret = new TextEncoder().encode('a-test-secret-of-at-least-32-bytes!!');
+const agentID = 'agent-test';
+const app = createAgentApp({ agentID, secret, sessions: sandboxSessions, capacity: 2, retryAfterSeconds: 7 });
+
+async function token(overrides: { secret?: Uint8Array; audience?: string; issuer?: string; expiresIn?: string | number } = {}) {
+  return new SignJWT({ sub: 'control-plane' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(overrides.issuer ?? agentTokenIssuer)
+    .setAudience(overrides.audience ?? agentAudience(agentID))
+    .setIssuedAt()
+    .setExpirationTime(overrides.expiresIn ?? '1m')
+    .sign(overrides.secret ?? secret);
+}
+
+async function call(method: string, path: string, options: { body?: unknown; rawBody?: string; bearer?: string | null } = {}) {
+  const bearer = options.bearer === undefined ? await token() : options.bearer;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return app.request(path, { method, headers, body });
+}
+
+async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  const body = apiErrorSchema.parse(await response.json());
+  expect(body.error.code).toBe(code);
+  return body.error.message;
+}
+
+describe('agent authentication', () => {
+  it('rejects a call without a token', async () => {
+    await expectError(await call('GET', '/capacity', { bearer: null }), 401, 'unauthorized');
+  });
+
+  it('rejects a forged token (signed with another secret)', async () => {
+    const forged = await token({ secret: new TextEncoder().encode('not-the-secret-not-the-secret-not!!') });
+    await expectError(await call('GET', '/capacity', { bearer: forged }), 401, 'unauthorized');
+  });
+
+  it('rejects an expired token', async () => {
+    const expired = await token({ expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    expect(await expectError(await call('GET', '/capacity', { bearer: expired }), 401, 'unauthorized')).toMatch(/expired/);
+  });
+
+  it("rejects a token meant for another agent (wrong audience)", async () => {
+    const elsewhere = await token({ audience: agentAudience('another-agent') });
+    expect(await expectError(await call('GET', '/capacity', { bearer: elsewhere }), 401, 'unauthorized')).toMatch(/aud/);
+  });
+
+  it('rejects a token from another issuer', async () => {
+    await expectError(await call('GET', '/capacity', { bearer: await token({ issuer: 'someone-else' }) }), 401, 'unauthorized');
+  });
+
+  it('rejects an unsigned token (alg none)', async () => {
+    const header = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
+    const claims = Buffer.from(JSON.stringify({ iss: agentTokenIssuer, aud: agentAudience(agentID), exp: Date.now() / 1000 + 60 })).toString('base64url');
+    await expectError(await call('GET', '/capacity', { bearer: `${header}.${claims}.` }), 401, 'unauthorized');
+  });
+});
+
+describe('agent requests with bad input', () => {
+  it.each([
+    ['a body that is not JSON', { rawBody: '{hostCount: 2' }],
+    ['too many hosts', { body: { hostCount: 4 } }],
+    ['no hosts', { body: { hostCount: 0 } }],
+    ['a host count that is not a number', { body: { hostCount: 'two' } }],
+    ['an unknown field', { body: { hostCount: 1, privileged: true } }],
+  ])('answers %s with 400 invalid_body', async (_, options) => {
+    await expectError(await call('POST', '/sessions', options), 400, 'invalid_body');
+  });
+
+  it('answers an unknown route with 404 not_found and an unknown session with 404 session_not_found', async () => {
+    await expectError(await call('GET', '/no-such-route'), 404, 'not_found');
+    await expectError(await call('GET', '/sessions/nope'), 404, 'session_not_found');
+    await expectError(await call('DELETE', '/sessions/nope'), 404, 'session_not_found');
+  });
+});
+
+describe('agent sessions', () => {
+  const created: string[] = [];
+  afterAll(async () => {
+    for (const id of created) await call('DELETE', `/sessions/${id}`);
+  });
+
+  it('creates a session of real hosts, shows it, counts it, and deletes it', async () => {
+    const response = await call('POST', '/sessions', { body: { hostCount: 2 } });
+    expect(response.status).toBe(201);
+    const session = sessionSchema.parse(await response.json());
+    created.push(session.id);
+    expect(session.hosts.map((host) => host.name)).toEqual(['host1', 'host2']);
+
+    expect(sessionSchema.parse(await (await call('GET', `/sessions/${session.id}`)).json())).toEqual(session);
+    const capacity = agentCapacitySchema.parse(await (await call('GET', '/capacity')).json());
+    expect(capacity).toMatchObject({ agentID, capacity: 2, used: 2, sessions: 1 });
+
+    const refused = await call('POST', '/sessions', { body: { hostCount: 1 } });
+    expect(refused.headers.get('retry-after')).toBe('7');
+    await expectError(refused, 503, 'capacity_exhausted');
+
+    expect((await call('DELETE', `/sessions/${session.id}`)).status).toBe(204);
+    created.pop();
+    await expectError(await call('GET', `/sessions/${session.id}`), 404, 'session_not_found');
+    expect(agentCapacitySchema.parse(await (await call('GET', '/capacity')).json()).used).toBe(0);
+  });
+});

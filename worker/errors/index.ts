@@ -1,2 +1,0 @@
-export { APIFailure, statusOf } from './api-error';
-export { errorBody, handleError } from './handle-error';
