@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForEngine } from '../system/docker-engine.ts';
 import { isAlive, run, tailOfFile, unmountUnder, type RunOptions, type RunResult } from '../system/shell.ts';
 
 /** Debian's docker.io daemon, and its 20.10 CLI: a newer CLI in /usr/local/bin needs buildx for builds. */
@@ -51,7 +51,7 @@ export async function startDockerd(stateDir: string, extraArgs: string[] = []): 
   closeSync(log);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
 
-  const ready = await Promise.race([waitForPing(socket, 60_000), exited.then(() => false)]);
+  const ready = await Promise.race([waitForEngine(socket, 60_000), exited.then(() => false)]);
   if (!ready) {
     await stopChild(child, exited);
     throw new Error(`dockerd in ${dir} did not start:\n${await tailOfFile(logFile, 15)}`);
@@ -108,24 +108,3 @@ async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-async function waitForPing(socket: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await ping(socket)) return true;
-    await sleep(250);
-  }
-  return false;
-}
-
-/** GET /_ping on the Engine API: answers OK once the daemon is ready for requests. */
-function ping(socket: string): Promise<boolean> {
-  return new Promise((done) => {
-    const req = request({ socketPath: socket, path: '/_ping', timeout: 2_000 }, (res) => {
-      res.resume();
-      done(res.statusCode === 200);
-    });
-    req.on('error', () => done(false));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
-}

@@ -9,7 +9,7 @@ import { bridgeSubnet, certificateAuthorityFiles, type HostMachineConfig } from 
 import type { Certificate } from '../host/certificates.ts';
 import { hubHostNames } from '../host/hub-stand-in.ts';
 import { check, succeeds } from '../system/shell.ts';
-import { waitForEngine } from './engine.ts';
+import { waitForEngine } from '../system/docker-engine.ts';
 
 export interface HostAddress {
   /** What the learner calls a host: host1, host2, host3. */

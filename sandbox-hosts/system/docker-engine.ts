@@ -1,4 +1,4 @@
-// Minimal Docker Engine API access over a daemon's unix socket (the agent never shells out to the CLI).
+// Docker Engine API access over a daemon's unix socket, for the agent and the image pipeline.
 import { request } from 'node:http';
 
 export interface EngineResponse {
