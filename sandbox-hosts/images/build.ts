@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { catalog, findImage, type CatalogImage } from './catalog.ts';
 import { buildHash, dockerfileBases, hashDirectory, stageContext, type BaseReference } from './context.ts';
 import { debootstrapTarball, trimmedRootfs, type DebootstrapBuild } from './debootstrap.ts';
-import { DOCKER_CLI, DOCKERD, startDockerd, type Dockerd } from './dockerd.ts';
+import { startDockerd, type Dockerd } from './dockerd.ts';
+import { sandboxHostPackages } from '../host/packages.ts';
 import { BUILD_HASH_LABEL, readPublishedTag, type PublishedTag } from './registry-api.ts';
 import { createProgressPrinter, formatSummary } from './progress.ts';
 import { CommandError, isAlive, removeTree, tailOfFile } from '../system/shell.ts';
@@ -63,12 +64,10 @@ export class ImageBuildError extends Error {
 
 const IMAGES_DIR = import.meta.dirname;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const HOST_TOOLS = [
-  { path: DOCKERD, packageName: 'docker.io' },
-  { path: DOCKER_CLI, packageName: 'docker.io' },
-  { path: '/usr/sbin/debootstrap', packageName: 'debootstrap' },
-  { path: '/usr/bin/gcc', packageName: 'gcc' },
-];
+/** The machine's packages the pipeline itself runs (the catalog's host files are checked when staged). */
+const HOST_TOOLS = sandboxHostPackages
+  .filter((pkg) => ['docker.io', 'debootstrap', 'gcc', 'libc6-dev'].includes(pkg.packageName))
+  .map((pkg) => ({ path: pkg.provides, packageName: pkg.packageName }));
 
 const optionsSchema = z.object({
   mirror: z.string().regex(/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):\d{1,5}$/, 'the mirror must be host:port'),

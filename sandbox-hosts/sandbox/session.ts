@@ -36,7 +36,7 @@ export class SandboxSessions {
     const members = addresses.map((address, index) => ({ name: `host${index + 1}`, address }));
     // One authority per session: its client certificate opens this session's daemons and no others.
     const authority = await createCertificateAuthority(`Doca session ${id}`);
-    const client = await authority.issue({ commonName: 'learner', client: true });
+    const client = authority.issue({ commonName: 'learner', client: true });
     const results = await Promise.allSettled(
       members.map(async (member, index) =>
         this.hosts.create({
@@ -46,7 +46,7 @@ export class SandboxSessions {
           peers: members.filter((other) => other !== member),
           tls: {
             ca: authority.cert,
-            client,
+            client: await client,
             server: await authority.issue({
               commonName: member.name,
               dnsNames: [member.name, 'localhost'],
