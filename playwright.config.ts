@@ -29,8 +29,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    // The same entry point as `npm start`, on the test port, serving the build `npm test` just made.
-    command: 'node scripts/start.mjs --no-build',
+    // The same entry point as `npm start`, on the test port, serving the build `npm test` just made;
+    // no browser test drives a sandbox host yet, so no agent.
+    command: 'node scripts/start.mjs --no-build --site-only',
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,

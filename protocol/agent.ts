@@ -7,9 +7,13 @@ export const agentAudience = (agentID: string) => `doca-agent:${agentID}`;
 
 export const maxHostsPerSession = 3;
 
-export const createSessionRequestSchema = z.strictObject({
-  hostCount: z.number().int().min(1).max(maxHostsPerSession).default(1),
-});
+/** A session for a lab (which sets the number of hosts) or, without one, for `hostCount` hosts. */
+export const createSessionRequestSchema = z
+  .strictObject({
+    lab: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'a lab id such as "arquitetura"').optional(),
+    hostCount: z.number().int().min(1).max(maxHostsPerSession).optional(),
+  })
+  .refine((request) => !(request.lab && request.hostCount), { message: 'give either lab or hostCount: a lab sets its own number of hosts', path: ['hostCount'] });
 export type CreateSessionRequest = z.input<typeof createSessionRequestSchema>;
 
 export const sessionHostSchema = z.object({
@@ -19,10 +23,24 @@ export const sessionHostSchema = z.object({
 
 export const sessionSchema = z.object({
   id: z.string(),
+  /** The lab the session was started for, if any. */
+  lab: z.string().nullable(),
   hosts: z.array(sessionHostSchema).min(1).max(maxHostsPerSession),
   createdAt: z.iso.datetime(),
+  /** When the agent removes the session unless it is extended. */
+  expiresAt: z.iso.datetime(),
+  /** The learner's last keystroke in any of its terminals (creation time until the first). */
+  lastInputAt: z.iso.datetime(),
+  /** When the session is removed for idling unless the learner types before then. */
+  idleUntil: z.iso.datetime(),
 });
 export type Session = z.infer<typeof sessionSchema>;
+
+/** Extends a session's time limit by `seconds` (default: the agent's extension step), up to its full limit from now. */
+export const extendSessionRequestSchema = z.strictObject({
+  seconds: z.number().int().min(60).max(24 * 3600).optional(),
+});
+export type ExtendSessionRequest = z.infer<typeof extendSessionRequestSchema>;
 
 export const agentCapacitySchema = z.object({
   agentID: z.string(),
@@ -30,5 +48,7 @@ export const agentCapacitySchema = z.object({
   capacity: z.number().int().nonnegative(),
   used: z.number().int().nonnegative(),
   sessions: z.number().int().nonnegative(),
+  /** Pre-started hosts waiting for a learner (counted in `used`). */
+  warm: z.number().int().nonnegative(),
 });
 export type AgentCapacity = z.infer<typeof agentCapacitySchema>;

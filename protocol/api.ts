@@ -8,6 +8,8 @@ export const errorCodes = [
   'invalid_body',
   'unauthorized',
   'session_not_found',
+  'host_not_found',
+  'lab_not_found',
   'capacity_exhausted',
   'internal',
 ] as const;
@@ -20,6 +22,8 @@ export const errorStatus = {
   invalid_body: 400,
   unauthorized: 401,
   session_not_found: 404,
+  host_not_found: 404,
+  lab_not_found: 404,
   capacity_exhausted: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;

@@ -1,2 +1,4 @@
 export * from './api.ts';
 export * from './agent.ts';
+export * from './events.ts';
+export * from './terminal.ts';

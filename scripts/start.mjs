@@ -1,21 +1,123 @@
-// `npm start`: builds the site, then serves it and the control plane with wrangler dev.
-// Ctrl+C stops everything it started. `--no-build` serves the dist/ already built (the browser tests do).
+// `npm start`: builds the site, runs this machine's sandbox-host agent (which sets the machine up:
+// packages, bridge, lab images, registries), then serves the site and the control plane with
+// wrangler dev. Ctrl+C stops everything it started; the agent first removes its sandbox hosts.
+// `--no-build` serves the dist/ already built; `--site-only` serves the site and the control plane
+// without a sandbox host, and so without root.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { portFromEnv, wranglerEnv } from './local-env.mjs';
 
+/** A first start builds the lab images (about 3 minutes); later starts take seconds. */
+const agentReadyTimeoutMs = 10 * 60_000;
+const agentEntry = fileURLToPath(new URL('../sandbox-hosts/agent/main.ts', import.meta.url));
+const siteOnlyHint = 'serve the site alone with `npm start -- --site-only`';
+
+const args = process.argv.slice(2);
+const unknown = args.filter((arg) => arg !== '--no-build' && arg !== '--site-only');
+if (unknown.length > 0) {
+  console.error(`npm start takes --no-build and --site-only, not ${unknown.join(' ')}.`);
+  process.exit(2);
+}
+const siteOnly = args.includes('--site-only');
 const port = portFromEnv('PORT', 8787);
 const env = { ...process.env, ...wranglerEnv, ASTRO_TELEMETRY_DISABLED: '1' };
 
-if (!process.argv.includes('--no-build')) {
+if (!siteOnly && process.getuid() !== 0) {
+  console.error(`The sandbox host needs root: run \`sudo npm start\` (or \`npm start\` as root), or ${siteOnlyHint}.`);
+  process.exit(1);
+}
+
+if (!args.includes('--no-build')) {
   const build = spawnSync('astro', ['build'], { stdio: 'inherit', env });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const server = spawn('wrangler', ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'], {
-  stdio: 'inherit',
-  env,
-});
-console.log(`Doca: http://127.0.0.1:${port}/ (pt-BR) and http://127.0.0.1:${port}/en/ (English). Ctrl+C stops it.`);
+/** Running children by name; the script exits once none is left after a stop. */
+const children = new Map();
+let stopping = false;
+let exitCode = 0;
 
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(0));
+
+if (!siteOnly) await startAgent();
+if (!stopping) startServer();
+
+async function startAgent() {
+  const agentPort = portFromEnv('DOCA_AGENT_PORT', 7070);
+  const agentHost = process.env.DOCA_AGENT_HOST || '127.0.0.1';
+  const probeHost = agentHost === '0.0.0.0' ? '127.0.0.1' : agentHost;
+  // A second agent would remove the first one's sandbox hosts as leftovers before failing to listen.
+  if (await answers(probeHost, agentPort)) {
+    console.error(`${agentHost}:${agentPort} is taken (another \`npm start\`?): stop it, set DOCA_AGENT_PORT, or ${siteOnlyHint}.`);
+    process.exit(1);
+  }
+  console.log('Starting the sandbox-host agent (the first start builds the lab images, about 3 minutes)…');
+  // Its own process group, so it hears a stop once, from here. --pdeathsig (here and for wrangler)
+  // stops it, cleanly, if this script is killed outright.
+  const agent = spawn('setpriv', ['--pdeathsig', 'SIGTERM', process.execPath, agentEntry], {
+    detached: true,
+    stdio: 'inherit',
+    env: { ...process.env, DOCA_AGENT_SECRET: randomBytes(32).toString('base64url') },
+  });
+  watch('agent', agent, 'the sandbox-host agent');
+  const deadline = Date.now() + agentReadyTimeoutMs;
+  while (children.has('agent') && !stopping) {
+    if (await answers(probeHost, agentPort)) {
+      console.log(`Sandbox-host agent: http://${agentHost}:${agentPort}/`);
+      return;
+    }
+    if (Date.now() > deadline) {
+      console.error(`The sandbox-host agent was not ready after ${agentReadyTimeoutMs / 60_000} minutes (its output is above); stopping it.`);
+      return stop(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function startServer() {
+  const wrangler = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
+  const server = spawn('setpriv', ['--pdeathsig', 'SIGTERM', ...wrangler], { stdio: 'inherit', env });
+  watch('server', server, 'wrangler dev');
+  console.log(`Doca: http://127.0.0.1:${port}/ (pt-BR) and http://127.0.0.1:${port}/en/ (English). Ctrl+C stops it.`);
+}
+
+/** If a child ends on its own, everything stops with an error; once all are gone, the script exits. */
+function watch(name, child, label) {
+  children.set(name, child);
+  child.once('error', (error) => console.error(`${label} did not start: ${error.message}.`));
+  child.once('close', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      console.error(`${label} exited (${signal ?? `code ${code}`}).`);
+      stop(1);
+    } else if (code && name === 'agent') {
+      exitCode ||= code; // its cleanup failed; wrangler's status after a stop says nothing
+    }
+    if (children.size === 0) process.exit(exitCode);
+  });
+}
+
+function stop(code) {
+  exitCode ||= code;
+  if (stopping) return;
+  stopping = true;
+  if (children.has('agent')) console.log('Stopping: the sandbox-host agent removes its sandbox hosts and services…');
+  for (const child of children.values()) child.kill('SIGTERM');
+  if (children.size === 0) process.exit(exitCode);
+}
+
+/** Whether something accepts TCP connections on host:port. */
+function answers(host, port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1000 });
+    const done = (result) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}

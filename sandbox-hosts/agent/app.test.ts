@@ -1,23 +1,14 @@
 // The agent's API against real sandbox hosts; tokens signed the way the control plane signs them.
-import { SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { agentAudience, agentCapacitySchema, agentTokenIssuer, apiErrorSchema, sessionSchema } from '../../protocol/index.ts';
+import { controlPlaneToken as token, testAgentID as agentID, testAgentSecret as secret } from '../test-support/control-plane-token.ts';
 import { sandboxSessions } from '../test-support/test-machine.ts';
 import { createAgentApp } from './app.ts';
+import { labs } from '../../src/labs/index.ts';
+import { LiveSessions } from './live-sessions.ts';
 
-const secret = new TextEncoder().encode('a-test-secret-of-at-least-32-bytes!!');
-const agentID = 'agent-test';
-const app = createAgentApp({ agentID, secret, sessions: sandboxSessions, capacity: 2, retryAfterSeconds: 7 });
-
-async function token(overrides: { secret?: Uint8Array; audience?: string; issuer?: string; expiresIn?: string | number } = {}) {
-  return new SignJWT({ sub: 'control-plane' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(overrides.issuer ?? agentTokenIssuer)
-    .setAudience(overrides.audience ?? agentAudience(agentID))
-    .setIssuedAt()
-    .setExpirationTime(overrides.expiresIn ?? '1m')
-    .sign(overrides.secret ?? secret);
-}
+const live = new LiveSessions({ sessions: sandboxSessions, capacity: 2, log: () => undefined });
+const app = createAgentApp({ agentID, secret, live, labs, retryAfterSeconds: 7 });
 
 async function call(method: string, path: string, options: { body?: unknown; rawBody?: string; bearer?: string | null } = {}) {
   const bearer = options.bearer === undefined ? await token() : options.bearer;
@@ -72,14 +63,23 @@ describe('agent requests with bad input', () => {
     ['no hosts', { body: { hostCount: 0 } }],
     ['a host count that is not a number', { body: { hostCount: 'two' } }],
     ['an unknown field', { body: { hostCount: 1, privileged: true } }],
+    ['both a lab and a host count', { body: { lab: 'arquitetura', hostCount: 3 } }],
+    ['a lab id that is not one', { body: { lab: '../../etc' } }],
   ])('answers %s with 400 invalid_body', async (_, options) => {
     await expectError(await call('POST', '/sessions', options), 400, 'invalid_body');
+  });
+
+  it('answers an unknown lab with 404 lab_not_found, naming the labs there are', async () => {
+    expect(await expectError(await call('POST', '/sessions', { body: { lab: 'no-such-lab' } }), 404, 'lab_not_found')).toContain('arquitetura');
   });
 
   it('answers an unknown route with 404 not_found and an unknown session with 404 session_not_found', async () => {
     await expectError(await call('GET', '/no-such-route'), 404, 'not_found');
     await expectError(await call('GET', '/sessions/nope'), 404, 'session_not_found');
     await expectError(await call('DELETE', '/sessions/nope'), 404, 'session_not_found');
+    await expectError(await call('POST', '/sessions/nope/extend'), 404, 'session_not_found');
+    await expectError(await call('GET', '/sessions/nope/events'), 404, 'session_not_found');
+    await expectError(await call('GET', '/sessions/nope/hosts/host1/terminal'), 404, 'session_not_found');
   });
 });
 
@@ -89,16 +89,17 @@ describe('agent sessions', () => {
     for (const id of created) await call('DELETE', `/sessions/${id}`);
   });
 
-  it('creates a session of real hosts, shows it, counts it, and deletes it', async () => {
-    const response = await call('POST', '/sessions', { body: { hostCount: 2 } });
+  it('creates a session of real hosts for a lab, shows it, counts it, and deletes it', async () => {
+    const response = await call('POST', '/sessions', { body: { lab: 'arquitetura' } });
     expect(response.status).toBe(201);
     const session = sessionSchema.parse(await response.json());
     created.push(session.id);
-    expect(session.hosts.map((host) => host.name)).toEqual(['host1', 'host2']);
+    expect(session.lab).toBe('arquitetura');
+    expect(session.hosts.map((host) => host.name)).toEqual(['host1', 'host2']); // the lab's two hosts
 
     expect(sessionSchema.parse(await (await call('GET', `/sessions/${session.id}`)).json())).toEqual(session);
     const capacity = agentCapacitySchema.parse(await (await call('GET', '/capacity')).json());
-    expect(capacity).toMatchObject({ agentID, capacity: 2, used: 2, sessions: 1 });
+    expect(capacity).toEqual({ agentID, capacity: 2, used: 2, sessions: 1, warm: 0 });
 
     const refused = await call('POST', '/sessions', { body: { hostCount: 1 } });
     expect(refused.headers.get('retry-after')).toBe('7');

@@ -1,82 +1,170 @@
-// The agent's HTTP API: sessions of sandbox hosts, capacity and health, for the control plane only.
+// The agent's API for the control plane: sessions of sandbox hosts, their terminals (WebSocket) and
+// Docker events, capacity and health. Every route needs a control-plane token.
+import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
-import { randomBytes } from 'node:crypto';
-import { createSessionRequestSchema, type AgentCapacity, type Session } from '../../protocol/index.ts';
+import { streamSSE } from 'hono/streaming';
+import type { ZodType } from 'zod';
+import {
+  createSessionRequestSchema,
+  extendSessionRequestSchema,
+  type AgentCapacity,
+  type DockerEvent,
+} from '../../protocol/index.ts';
 import { APIFailure, handleError } from '../../protocol/http-errors.ts';
-import type { SandboxSessions, SessionRecord } from '../sandbox/session.ts';
+import type { TerminalSocket } from '../terminal/host-terminal.ts';
 import { requireControlPlane, type AgentAuthOptions } from './auth.ts';
+import type { LiveSessions } from './live-sessions.ts';
 
 export interface AgentOptions extends AgentAuthOptions {
-  sessions: SandboxSessions;
-  /** How many sandbox hosts this machine may hold at once. */
-  capacity: number;
+  live: LiveSessions;
+  /** The labs a session may be started for, by id. */
+  labs: ReadonlyMap<string, { hosts: number }>;
   /** Seconds a refused client should wait before asking again. */
   retryAfterSeconds?: number;
 }
 
-interface HeldSession {
-  record: SessionRecord;
-  createdAt: string;
-}
-
 export function createAgentApp(options: AgentOptions) {
-  const held = new Map<string, HeldSession>();
-  let reservedHosts = 0; // hosts being created, counted before they exist so parallel requests can't overshoot
-  const usedHosts = () => reservedHosts + [...held.values()].reduce((sum, s) => sum + s.record.hosts.length, 0);
-  const view = ({ record, createdAt }: HeldSession): Session => ({
-    id: record.id,
-    hosts: record.hosts.map((host) => ({ name: host.name, address: host.address })),
-    createdAt,
-  });
-  const find = (id: string) => {
-    const session = held.get(id);
-    if (!session) throw new APIFailure('session_not_found', `No session ${id} on this agent.`);
-    return session;
-  };
+  const { live } = options;
+  const retryAfter = String(options.retryAfterSeconds ?? 30);
 
   return new Hono()
     .use('*', requireControlPlane(options))
     .get('/health', (c) => c.json({ ok: true as const }))
     .get('/capacity', (c) =>
-      c.json({ agentID: options.agentID, capacity: options.capacity, used: usedHosts(), sessions: held.size } satisfies AgentCapacity),
+      c.json({
+        agentID: options.agentID,
+        capacity: live.capacity,
+        used: live.usedHosts,
+        sessions: live.list().length,
+        warm: live.warmHosts,
+      } satisfies AgentCapacity),
     )
     .post('/sessions', async (c) => {
-      const body = await c.req.json().catch(() => {
-        throw new APIFailure('invalid_body', 'The body must be JSON, e.g. {"hostCount": 2}.');
-      });
-      const parsed = createSessionRequestSchema.safeParse(body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new APIFailure('invalid_body', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+      const request = await readBody(c.req.raw, createSessionRequestSchema, '{"lab": "arquitetura"} or {"hostCount": 2}', true);
+      const lab = request.lab === undefined ? undefined : options.labs.get(request.lab);
+      if (request.lab !== undefined && !lab) {
+        throw new APIFailure('lab_not_found', `There is no lab "${request.lab}"; labs: ${[...options.labs.keys()].join(', ')}.`);
       }
-      const { hostCount } = parsed.data;
-      if (usedHosts() + hostCount > options.capacity) {
-        throw new APIFailure('capacity_exhausted', 'This sandbox host is full.', {
-          'Retry-After': String(options.retryAfterSeconds ?? 30),
-        });
-      }
-      reservedHosts += hostCount;
+      const hostCount = lab?.hosts ?? request.hostCount ?? 1;
       try {
-        const record = await options.sessions.create(hostCount, randomBytes(4).toString('hex'));
-        const session = { record, createdAt: new Date().toISOString() };
-        held.set(record.id, session);
-        console.log(JSON.stringify({ event: 'session.created', session: record.id, hosts: hostCount }));
-        return c.json(view(session), 201);
-      } finally {
-        reservedHosts -= hostCount;
+        const { session, warm } = await live.create(hostCount, request.lab);
+        live.log({ event: 'session.created', session: session.id, lab: request.lab ?? null, hosts: hostCount, warm });
+        return c.json(session.view(), 201);
+      } catch (error) {
+        if (error instanceof APIFailure && error.code === 'capacity_exhausted') {
+          throw new APIFailure(error.code, error.message, { 'Retry-After': retryAfter });
+        }
+        throw error;
       }
     })
-    .get('/sessions', (c) => c.json([...held.values()].map(view)))
-    .get('/sessions/:id', (c) => c.json(view(find(c.req.param('id')))))
+    .get('/sessions', (c) => c.json(live.list().map((session) => session.view())))
+    .get('/sessions/:id', (c) => c.json(live.get(c.req.param('id')).view()))
+    .post('/sessions/:id/extend', async (c) => {
+      const session = live.get(c.req.param('id'));
+      const { seconds } = await readBody(c.req.raw, extendSessionRequestSchema, '{"seconds": 1800}', true);
+      return c.json(live.extend(session.id, seconds).view());
+    })
     .delete('/sessions/:id', async (c) => {
-      const session = find(c.req.param('id'));
-      held.delete(session.record.id);
-      await options.sessions.destroy(session.record);
-      console.log(JSON.stringify({ event: 'session.deleted', session: session.record.id }));
+      await live.delete(c.req.param('id'));
       return c.body(null, 204);
     })
+    .get('/sessions/:id/events', (c) => {
+      const session = live.get(c.req.param('id'));
+      return c.json(session.events.page(afterParam(c.req.query('after'))));
+    })
+    // Server-sent events: the recorded events after `after` (or Last-Event-ID), then live ones.
+    .get('/sessions/:id/events/stream', (c) => {
+      const session = live.get(c.req.param('id'));
+      const after = afterParam(c.req.query('after') ?? c.req.header('last-event-id'));
+      return streamSSE(c, async (stream) => {
+        const queue: DockerEvent[] = [];
+        let wake: (() => void) | undefined;
+        const unsubscribe = session.events.subscribe((event) => {
+          queue.push(event);
+          wake?.();
+        });
+        const stop = () => wake?.();
+        session.ended.addEventListener('abort', stop);
+        stream.onAbort(stop);
+        try {
+          let sent = after;
+          for (let page = session.events.page(sent); page.events.length > 0; page = session.events.page(sent)) {
+            for (const event of page.events) await stream.writeSSE({ id: String(event.seq), event: 'docker', data: JSON.stringify(event) });
+            sent = page.events.at(-1)!.seq;
+          }
+          while (!stream.aborted && !session.ended.aborted) {
+            if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+            wake = undefined;
+            for (const event of queue.splice(0)) {
+              if (event.seq <= sent) continue;
+              await stream.writeSSE({ id: String(event.seq), event: 'docker', data: JSON.stringify(event) });
+              sent = event.seq;
+            }
+          }
+        } finally {
+          unsubscribe();
+          session.ended.removeEventListener('abort', stop);
+        }
+      });
+    })
+    .get(
+      '/sessions/:id/hosts/:host/terminal',
+      async (c, next) => {
+        live.get(c.req.param('id')).terminal(c.req.param('host'));
+        if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+          throw new APIFailure('bad_request', 'This is a WebSocket endpoint: send Upgrade: websocket.');
+        }
+        await next();
+      },
+      upgradeWebSocket((c) => {
+        const terminal = live.get(c.req.param('id')!).terminal(c.req.param('host')!);
+        let socket: TerminalSocket | undefined;
+        return {
+          onOpen: (_event, ws) => {
+            socket = {
+              sendBytes: (data) => ws.send(data as Uint8Array<ArrayBuffer>),
+              sendText: (text) => ws.send(text),
+              close: (code, reason) => ws.close(code, reason),
+            };
+            terminal.attach(socket);
+          },
+          onMessage: (event, _ws) => {
+            if (!socket) return;
+            const data = event.data;
+            if (typeof data === 'string') terminal.receive(socket, data, false);
+            else terminal.receive(socket, Buffer.from(data as ArrayBuffer), true);
+          },
+          onClose: () => {
+            if (socket) terminal.detach(socket);
+          },
+        };
+      }),
+    )
     .notFound(() => {
       throw new APIFailure('not_found', 'No such agent route.');
     })
     .onError(handleError);
+}
+
+/** The JSON body, validated; a missing body counts as `{}` where every field is optional. */
+async function readBody<T>(request: Request, schema: ZodType<T>, example: string, emptyIsObject = false): Promise<T> {
+  const text = await request.text();
+  let body: unknown;
+  try {
+    body = text === '' && emptyIsObject ? {} : JSON.parse(text);
+  } catch {
+    throw new APIFailure('invalid_body', `The body must be JSON, e.g. ${example}.`);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new APIFailure('invalid_body', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function afterParam(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^\d{1,15}$/.test(value)) throw new APIFailure('bad_request', '`after` is the seq of the last event seen: a whole number.');
+  return Number(value);
 }

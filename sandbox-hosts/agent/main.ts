@@ -1,24 +1,24 @@
-// The sandbox-host agent: prepares this machine, removes what a previous run left, and serves the
-// agent API to the control plane. Run as root: `node sandbox-hosts/agent/main.ts`.
-import { serve } from '@hono/node-server';
+// The sandbox-host agent: prepares this machine, removes what a previous run left, keeps a warm
+// pool, reaps expired and idle sessions, and serves the agent API to the control plane.
+// Run as root: `node sandbox-hosts/agent/main.ts`. SIGINT or SIGTERM, at any moment, stops it after
+// it has removed every sandbox host and service it started; further signals don't interrupt that.
 import { z } from 'zod';
+import { labs } from '../../src/labs/index.ts';
 import { readHostMachineConfig } from '../host/config.ts';
 import { startMachineServices } from '../host/machine.ts';
+import { createProgressPrinter } from '../images/progress.ts';
 import { AddressPool } from '../sandbox/address-pool.ts';
 import { SandboxHosts } from '../sandbox/sandbox-host.ts';
 import { SandboxSessions } from '../sandbox/session.ts';
 import { createAgentApp } from './app.ts';
+import { agentConfigSchema, sessionLimitsOf } from './config.ts';
 import { removeLeftovers } from './leftovers.ts';
+import { LiveSessions } from './live-sessions.ts';
+import { serveAgent } from './server.ts';
 
-const agentConfigSchema = z.object({
-  DOCA_AGENT_ID: z.string().regex(/^[a-z0-9-]{1,40}$/).default('local'),
-  /** Shared with the control plane, which signs the agent's tokens with it (HS256). */
-  DOCA_AGENT_SECRET: z.string().min(32, 'use at least 32 characters'),
-  DOCA_AGENT_HOST: z.string().default('127.0.0.1'),
-  DOCA_AGENT_PORT: z.coerce.number().int().min(1).max(65535).default(7070),
-  /** Sandbox hosts this machine holds at once. */
-  DOCA_AGENT_CAPACITY: z.coerce.number().int().min(1).default(20),
-});
+/** How often sessions are checked against their time and idle limits. */
+const reapIntervalMs = 15_000;
+const log = (event: Record<string, unknown>) => console.log(JSON.stringify(event));
 
 const parsed = agentConfigSchema.safeParse(process.env);
 if (!parsed.success) {
@@ -29,30 +29,60 @@ const config = parsed.data;
 const machine = readHostMachineConfig();
 const hosts = new SandboxHosts(machine);
 
-const removed = await removeLeftovers(hosts);
-if (removed.length > 0) console.log(JSON.stringify({ event: 'agent.leftovers_removed', hosts: removed }));
-const services = await startMachineServices(machine, {
-  imageStateDir: machine.DOCA_STATE_DIR,
-  onImageProgress: (event) => {
-    if (event.type === 'image-done') console.log(JSON.stringify({ event: 'image.ready', image: event.result.name, status: event.result.status }));
-  },
-});
-const sessions = new SandboxSessions(hosts, new AddressPool(machine.DOCA_BRIDGE_ADDRESS));
-const app = createAgentApp({
-  agentID: config.DOCA_AGENT_ID,
-  secret: new TextEncoder().encode(config.DOCA_AGENT_SECRET),
-  sessions,
-  capacity: config.DOCA_AGENT_CAPACITY,
-});
-const server = serve({ fetch: app.fetch, hostname: config.DOCA_AGENT_HOST, port: config.DOCA_AGENT_PORT }, (info) => {
-  console.log(JSON.stringify({ event: 'agent.listening', address: info.address, port: info.port, agent: config.DOCA_AGENT_ID }));
-});
+const stopping = new AbortController();
+/** What to undo on the way out, newest first. */
+const cleanups: (() => Promise<unknown>)[] = [];
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopping.abort());
+// Logging is best effort: a reader that went away (its terminal closed) must not cut a cleanup short.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
-async function shutdown() {
-  server.close();
-  await removeLeftovers(hosts);
-  await services.stop();
-  process.exit(0);
+async function start(): Promise<void> {
+  const removed = await removeLeftovers(hosts);
+  if (removed.length > 0) log({ event: 'agent.leftovers_removed', hosts: removed });
+  const services = await startMachineServices(machine, {
+    imageStateDir: machine.DOCA_STATE_DIR,
+    signal: stopping.signal,
+    // A person at a terminal watches each image's line go from checking to built or cached; logs get JSON.
+    onImageProgress: process.stdout.isTTY
+      ? createProgressPrinter(process.stdout)
+      : (event) => {
+          if (event.type === 'image-done') log({ event: 'image.ready', image: event.result.name, status: event.result.status });
+        },
+  });
+  cleanups.unshift(() => services.stop());
+  cleanups.unshift(() => removeLeftovers(hosts));
+  stopping.signal.throwIfAborted();
+
+  const live = new LiveSessions({
+    sessions: new SandboxSessions(hosts, new AddressPool(machine.DOCA_BRIDGE_ADDRESS)),
+    capacity: config.DOCA_AGENT_CAPACITY,
+    warmPool: config.DOCA_WARM_POOL,
+    limits: sessionLimitsOf(config),
+    log,
+  });
+  cleanups.unshift(() => live.close());
+  const app = createAgentApp({ agentID: config.DOCA_AGENT_ID, secret: new TextEncoder().encode(config.DOCA_AGENT_SECRET), live, labs });
+  const server = await serveAgent(app, config.DOCA_AGENT_HOST, config.DOCA_AGENT_PORT);
+  cleanups.unshift(() => server.close());
+  const reaper = setInterval(() => live.reap().catch((error) => log({ event: 'reap.failed', error: String(error) })), reapIntervalMs);
+  cleanups.unshift(async () => clearInterval(reaper));
+  stopping.signal.throwIfAborted();
+
+  const { hostname: address, port } = new URL(server.url);
+  log({ event: 'agent.listening', address, port: Number(port), url: server.url, agent: config.DOCA_AGENT_ID });
+  void live.refillWarmPool().then(() => log({ event: 'warm_pool.ready', hosts: live.warmHosts }));
 }
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);
+
+async function exit(code: number): Promise<never> {
+  for (const cleanup of cleanups) await cleanup().catch((error) => log({ event: 'agent.cleanup_failed', error: String(error) }));
+  log({ event: 'agent.stopped' });
+  process.exit(code);
+}
+
+const started = start();
+stopping.signal.addEventListener('abort', () => void started.catch(() => undefined).then(() => exit(0)), { once: true });
+started.catch((error) => {
+  if (stopping.signal.aborted) return;
+  console.error(`The agent could not start: ${error instanceof Error ? error.message : String(error)}`);
+  void exit(1);
+});

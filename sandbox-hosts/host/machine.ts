@@ -17,6 +17,8 @@ export interface PrepareOptions {
   /** Where lab images are built and cached (shared by every configuration on the machine). */
   imageStateDir: string;
   onImageProgress?: (event: BuildEvent) => void;
+  /** Stops the image build early (the agent was asked to stop). */
+  signal?: AbortSignal;
 }
 
 export async function startMachineServices(config: HostMachineConfig, options: PrepareOptions): Promise<MachineServices> {
@@ -26,7 +28,7 @@ export async function startMachineServices(config: HostMachineConfig, options: P
   const hubCertificate = await authority.issue({ commonName: hubHostNames[0], dnsNames: hubHostNames });
   const mirror = await startMirror(config);
   try {
-    await buildImages({ mirror: mirror.address, stateDir: options.imageStateDir, onProgress: options.onImageProgress });
+    await buildImages({ mirror: mirror.address, stateDir: options.imageStateDir, onProgress: options.onImageProgress, signal: options.signal });
     const hub = await startHubStandIn(bridgeSubnet(config).gateway, config.DOCA_HUB_PORT, hubCertificate);
     return {
       mirrorAddress: mirror.address,

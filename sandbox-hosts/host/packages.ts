@@ -18,6 +18,7 @@ export const sandboxHostPackages = [
   { packageName: 'curl', provides: '/usr/bin/curl', purpose: 'curl in learner shells' },
   { packageName: 'vim-tiny', provides: '/usr/bin/vim.tiny', purpose: 'an editor in learner shells' },
   { packageName: 'nano', provides: '/bin/nano', purpose: 'an editor in learner shells' },
+  { packageName: 'bash-completion', provides: '/usr/share/bash-completion/bash_completion', purpose: 'Tab completion of docker commands in learner shells' },
 ] as const;
 
 export function ensureSandboxHostPackages(): void {

@@ -3,7 +3,7 @@
 // destroys it; nothing the learner runs inside can change those walls.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { bridgeSubnet, certificateAuthorityFiles, type HostMachineConfig } from '../host/config.ts';
 import type { Certificate } from '../host/certificates.ts';
@@ -79,6 +79,7 @@ export class SandboxHosts {
       const uid = await this.createUser(n.user, n.home);
       await this.createDisk(n.disk, n.home, uid);
       await this.writeTLSFiles(n.home, uid, spec.tls);
+      await this.writeShellProfile(n.home, uid, spec.name);
       const runtimeDir = `/run/user/${uid}`;
       await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
       await check('chown', [`${uid}:${uid}`, runtimeDir]);
@@ -130,6 +131,48 @@ export class SandboxHosts {
       await rm(`/run/user/${uid}`, { recursive: true, force: true });
     }
     await rm(n.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Starts the host's daemon again after it stopped (the learner may kill their own dockerd): what
+   * is left of the old one goes first, i.e. rootlesskit and every process inside its user namespace
+   * (container shims and containers), while the learner's shells, outside it, stay.
+   */
+  async restartDaemon(record: SandboxHostRecord): Promise<void> {
+    const n = this.names(record.id);
+    const machineUserNamespace = await readlink('/proc/self/ns/user');
+    const procs = `/sys/fs/cgroup/pids/${n.cgroup}/cgroup.procs`;
+    // Until none is left: the old containerd must be gone before a new one can take its socket.
+    for (let round = 0; round < 100; round++) {
+      const leftovers: number[] = [];
+      for (const pid of (await readFile(procs, 'utf8')).split('\n').filter(Boolean).map(Number)) {
+        const [namespace, command, stat] = await Promise.all([
+          readlink(`/proc/${pid}/ns/user`).catch(() => machineUserNamespace),
+          readFile(`/proc/${pid}/comm`, 'utf8').catch(() => ''),
+          readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
+        ]);
+        const zombie = / Z /.test(stat.slice(stat.lastIndexOf(')')));
+        if (!zombie && (namespace !== machineUserNamespace || ['rootlesskit', 'slirp4netns'].includes(command.trim()))) leftovers.push(pid);
+      }
+      if (leftovers.length === 0) break;
+      for (const pid of leftovers) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // dockerd takes a pid file whose process still exists (even as a zombie) for a live containerd.
+    const runtimeDir = `/run/user/${record.uid}`;
+    await Promise.all([join(runtimeDir, 'docker.pid'), join(runtimeDir, 'docker/containerd/containerd.pid')].map((file) => rm(file, { force: true })));
+    await this.startDaemon(record);
+  }
+
+  /** The learner's interactive shell in the host, for a terminal. */
+  shellCommand(record: SandboxHostRecord): { file: string; args: string[] } {
+    return this.commandIn(record, ['bash', '-i'], { TERM: 'xterm-256color', COLORTERM: 'truecolor' });
   }
 
   /** Ids of every host this machine holds state for, finished or not. */
@@ -233,6 +276,18 @@ export class SandboxHosts {
       await writeFile(file, text, { mode: 0o600 });
     }
     await check('chown', ['-R', `${uid}:${uid}`, join(home, '.docker'), join(home, '.config')]);
+  }
+
+  /** The prompt names the host (host1, host2…), the name the lesson and the other hosts use for it. */
+  private async writeShellProfile(home: string, uid: number, name: string): Promise<void> {
+    const file = join(home, '.bashrc');
+    const profile = [
+      '[ -r /usr/share/bash-completion/bash_completion ] && . /usr/share/bash-completion/bash_completion',
+      `PS1='\\[\\e[1;32m\\]${name}\\[\\e[0m\\]:\\[\\e[1;34m\\]\\w\\[\\e[0m\\]\\$ '`,
+      '',
+    ];
+    await writeFile(file, profile.join('\n'), { mode: 0o644 });
+    await check('chown', [`${uid}:${uid}`, file]);
   }
 
   private async createNetwork(netns: string, hostVeth: string, spec: SandboxHostSpec): Promise<void> {

@@ -1,0 +1,48 @@
+// The terminal WebSocket, as the browser, the control plane and the agent speak it: binary frames
+// carry raw pty bytes both ways; text frames carry one JSON control message with a `type`.
+import { z } from 'zod';
+
+/** A reconnecting client first receives the last bytes the shell wrote, up to this many. */
+export const terminalReplayBytes = 64 * 1024;
+
+/**
+ * Flow control by acknowledgement: the client acknowledges bytes once its terminal has drawn them.
+ * The agent stops reading the shell while more than `highWatermark` bytes are unacknowledged and
+ * resumes below `lowWatermark`, so `yes` or `docker logs -f` can outrun neither the tab nor the agent.
+ */
+export const terminalFlowControl = {
+  highWatermark: 256 * 1024,
+  lowWatermark: 64 * 1024,
+  /** How often a client should acknowledge: after at least this many bytes. */
+  ackEvery: 16 * 1024,
+} as const;
+
+/** Close codes of the terminal socket besides 1000 (the shell exited). Clients don't reconnect on these. */
+export const terminalCloseCodes = {
+  /** Another connection to the same host's terminal took over (e.g. a second tab). */
+  replaced: 4000,
+  /** The session ended: deleted, timed out or reaped after idling. */
+  sessionEnded: 4001,
+} as const;
+
+export const terminalClientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('resize'), cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) }),
+  z.strictObject({ type: z.literal('ack'), bytes: z.number().int().positive() }),
+]);
+export type TerminalClientMessage = z.infer<typeof terminalClientMessageSchema>;
+
+/** Why a terminal reports an error; the browser shows a localized message for each. */
+export const terminalErrorCodes = ['invalid_message', 'shell_failed', 'session_ended'] as const;
+
+/** State of the host's Docker daemon, for the lab UI: the learner can stop their own daemon. */
+export const daemonStates = ['running', 'restarting', 'failed'] as const;
+
+export const terminalServerMessageSchema = z.discriminatedUnion('type', [
+  /** The shell is attached; `replayed` bytes of earlier output follow before live output. */
+  z.object({ type: z.literal('ready'), host: z.string(), replayed: z.number().int().nonnegative() }),
+  /** The shell ended; the socket then closes with 1000 and the next connection starts a new shell. */
+  z.object({ type: z.literal('exit'), exitCode: z.number().int(), signal: z.number().int().nullable() }),
+  z.object({ type: z.literal('error'), code: z.enum(terminalErrorCodes), message: z.string() }),
+  z.object({ type: z.literal('daemon'), state: z.enum(daemonStates) }),
+]);
+export type TerminalServerMessage = z.infer<typeof terminalServerMessageSchema>;

@@ -1,0 +1,6 @@
+import arquitetura from './arquitetura/lab.ts';
+import { labCatalog } from './lab-definition.ts';
+
+/** Every lab, by id. */
+export const labs = labCatalog([arquitetura]);
+export { defineLab, labCatalog, labDefinitionSchema, LabDefinitionError, type LabDefinition } from './lab-definition.ts';
