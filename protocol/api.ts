@@ -7,9 +7,11 @@ export const errorCodes = [
   'bad_request',
   'invalid_body',
   'unauthorized',
+  'forbidden',
   'session_not_found',
   'host_not_found',
   'lab_not_found',
+  'session_not_running',
   'capacity_exhausted',
   'internal',
 ] as const;
@@ -21,9 +23,11 @@ export const errorStatus = {
   bad_request: 400,
   invalid_body: 400,
   unauthorized: 401,
+  forbidden: 403,
   session_not_found: 404,
   host_not_found: 404,
   lab_not_found: 404,
+  session_not_running: 409,
   capacity_exhausted: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;

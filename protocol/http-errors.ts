@@ -3,6 +3,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodType } from 'zod';
 import { errorStatus, type APIError, type ErrorCode } from './api.ts';
 
 export class APIFailure extends Error {
@@ -30,4 +31,12 @@ export function handleError(error: Error, c: Context): Response {
   }
   console.error(JSON.stringify({ event: 'request.failed', path: c.req.path, error: String(error.stack ?? error) }));
   return c.json(errorBody('internal', 'Something went wrong on our side. Try again in a moment.'), 500);
+}
+
+/** A request body against its schema: the first problem, with its field, is a 400 invalid_body. */
+export function validBody<T>(schema: ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new APIFailure('invalid_body', `${issue.path.join('.') || 'body'}: ${issue.message}`);
 }

@@ -2,3 +2,4 @@ export * from './api.ts';
 export * from './agent.ts';
 export * from './events.ts';
 export * from './terminal.ts';
+export * from './control-plane.ts';

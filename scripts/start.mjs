@@ -5,7 +5,10 @@
 // without a sandbox host, and so without root.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portFromEnv, wranglerEnv } from './local-env.mjs';
 
@@ -34,6 +37,24 @@ if (!args.includes('--no-build')) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
+// The local D1 database gets the numbered migrations it hasn't had yet.
+const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, CI: '1' } });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+// Secrets: the agent and the control plane share one made for this run; the cookie secret stays
+// with the local database, so a learner's browser is still theirs after a restart. They reach
+// wrangler through a private file, not its command line.
+const agentSecret = randomBytes(32).toString('base64url');
+const cookieSecretFile = '.wrangler/doca-cookie-secret';
+if (!existsSync(cookieSecretFile)) {
+  mkdirSync('.wrangler', { recursive: true });
+  writeFileSync(cookieSecretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+}
+const secretsDir = mkdtempSync(join(tmpdir(), 'doca-'));
+const secretsFile = join(secretsDir, 'dev.vars');
+writeFileSync(secretsFile, `AGENT_SECRET=${agentSecret}\nCOOKIE_SECRET=${readFileSync(cookieSecretFile, 'utf8').trim()}\n`, { mode: 0o600 });
+process.on('exit', () => rmSync(secretsDir, { recursive: true, force: true }));
+
 /** Running children by name; the script exits once none is left after a stop. */
 const children = new Map();
 let stopping = false;
@@ -59,7 +80,7 @@ async function startAgent() {
   const agent = spawn('setpriv', ['--pdeathsig', 'SIGTERM', process.execPath, agentEntry], {
     detached: true,
     stdio: 'inherit',
-    env: { ...process.env, DOCA_AGENT_SECRET: randomBytes(32).toString('base64url') },
+    env: { ...process.env, DOCA_AGENT_SECRET: agentSecret, DOCA_CONTROL_PLANE_URL: `http://127.0.0.1:${port}` },
   });
   watch('agent', agent, 'the sandbox-host agent');
   const deadline = Date.now() + agentReadyTimeoutMs;
@@ -77,7 +98,7 @@ async function startAgent() {
 }
 
 function startServer() {
-  const wrangler = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
+  const wrangler = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--env-file', secretsFile];
   const server = spawn('setpriv', ['--pdeathsig', 'SIGTERM', ...wrangler], { stdio: 'inherit', env });
   watch('server', server, 'wrangler dev');
   console.log(`Doca: http://127.0.0.1:${port}/ (pt-BR) and http://127.0.0.1:${port}/en/ (English). Ctrl+C stops it.`);

@@ -1,7 +1,18 @@
-// The worker's bindings, as declared in wrangler.toml.
+// The worker's bindings, as declared in wrangler.toml (secrets: .dev.vars / `wrangler secret put`).
+import type { HostPool } from './pool/host-pool';
+import type { Learner } from '../protocol/control-plane.ts';
+
 export interface Bindings {
   /** The built site (dist/), served for every path that is not an API route. */
   ASSETS: Fetcher;
+  /** Learners, lab sessions and progress. */
+  DB: D1Database;
+  /** The agents and the queue (one instance, named "pool"). */
+  POOL: DurableObjectNamespace<HostPool>;
+  /** HS256 secret shared with every agent: tokens for them, and their heartbeats. */
+  AGENT_SECRET: string;
+  /** Signs the learner cookie. */
+  COOKIE_SECRET: string;
 }
 
-export type AppEnv = { Bindings: Bindings };
+export type AppEnv = { Bindings: Bindings; Variables: { learner: Learner } };

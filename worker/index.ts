@@ -1,4 +1,5 @@
 // Cloudflare Workers entry point of the control plane.
 import { app } from './app';
 
+export { HostPool } from './pool/host-pool';
 export default app;

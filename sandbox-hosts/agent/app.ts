@@ -10,7 +10,7 @@ import {
   type AgentCapacity,
   type DockerEvent,
 } from '../../protocol/index.ts';
-import { APIFailure, handleError } from '../../protocol/http-errors.ts';
+import { APIFailure, handleError, validBody } from '../../protocol/http-errors.ts';
 import type { TerminalSocket } from '../terminal/host-terminal.ts';
 import { requireControlPlane, type AgentAuthOptions } from './auth.ts';
 import type { LiveSessions } from './live-sessions.ts';
@@ -155,12 +155,7 @@ async function readBody<T>(request: Request, schema: ZodType<T>, example: string
   } catch {
     throw new APIFailure('invalid_body', `The body must be JSON, e.g. ${example}.`);
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new APIFailure('invalid_body', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return validBody(schema, body);
 }
 
 function afterParam(value: string | undefined): number {

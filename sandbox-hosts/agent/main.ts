@@ -12,6 +12,7 @@ import { SandboxHosts } from '../sandbox/sandbox-host.ts';
 import { SandboxSessions } from '../sandbox/session.ts';
 import { createAgentApp } from './app.ts';
 import { agentConfigSchema, sessionLimitsOf } from './config.ts';
+import { startHeartbeat } from './heartbeat.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { LiveSessions } from './live-sessions.ts';
 import { serveAgent } from './server.ts';
@@ -61,7 +62,8 @@ async function start(): Promise<void> {
     log,
   });
   cleanups.unshift(() => live.close());
-  const app = createAgentApp({ agentID: config.DOCA_AGENT_ID, secret: new TextEncoder().encode(config.DOCA_AGENT_SECRET), live, labs });
+  const secret = new TextEncoder().encode(config.DOCA_AGENT_SECRET);
+  const app = createAgentApp({ agentID: config.DOCA_AGENT_ID, secret, live, labs });
   const server = await serveAgent(app, config.DOCA_AGENT_HOST, config.DOCA_AGENT_PORT);
   cleanups.unshift(() => server.close());
   const reaper = setInterval(() => live.reap().catch((error) => log({ event: 'reap.failed', error: String(error) })), reapIntervalMs);
@@ -71,6 +73,16 @@ async function start(): Promise<void> {
   const { hostname: address, port } = new URL(server.url);
   log({ event: 'agent.listening', address, port: Number(port), url: server.url, agent: config.DOCA_AGENT_ID });
   void live.refillWarmPool().then(() => log({ event: 'warm_pool.ready', hosts: live.warmHosts }));
+  if (config.DOCA_CONTROL_PLANE_URL) {
+    const heartbeat = startHeartbeat({
+      controlPlaneURL: config.DOCA_CONTROL_PLANE_URL,
+      agentID: config.DOCA_AGENT_ID,
+      secret,
+      log,
+      report: () => ({ url: config.DOCA_AGENT_URL ?? server.url, capacity: live.capacity, used: live.usedHosts, warm: live.warmHosts }),
+    });
+    cleanups.unshift(async () => heartbeat.stop());
+  }
 }
 
 async function exit(code: number): Promise<never> {

@@ -1,0 +1,54 @@
+// The control plane's API for learners' browsers, and the heartbeat agents send it.
+import { z } from 'zod';
+import { agentAudience, agentTokenIssuer } from './agent.ts';
+
+/**
+ * Agents sign their heartbeats with the secret they share with the control plane: issuer
+ * `doca-agent:<id>`, audience `doca-control-plane` — the reverse of the tokens the control plane
+ * signs for them, so neither can be replayed as the other.
+ */
+export const heartbeatAudience = agentTokenIssuer;
+export const heartbeatIssuer = agentAudience;
+
+export const agentIDSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes');
+
+export const agentHeartbeatSchema = z.strictObject({
+  /** Where the control plane reaches the agent's API. */
+  url: z.url({ protocol: /^https?$/ }),
+  capacity: z.number().int().nonnegative(),
+  used: z.number().int().nonnegative(),
+  warm: z.number().int().nonnegative(),
+});
+export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;
+
+export const learnerSchema = z.object({
+  id: z.string(),
+  displayName: z.string().nullable(),
+});
+export type Learner = z.infer<typeof learnerSchema>;
+
+export const updateLearnerRequestSchema = z.strictObject({
+  displayName: z.string().trim().min(1).max(40).nullable(),
+});
+
+export const startLabSessionRequestSchema = z.strictObject({
+  lab: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'a lab id such as "arquitetura"'),
+});
+
+export const labSessionStates = ['queued', 'running', 'ended'] as const;
+export const endedReasons = ['deleted', 'expired', 'lost'] as const;
+
+export const labSessionSchema = z.object({
+  id: z.string(),
+  lab: z.string(),
+  state: z.enum(labSessionStates),
+  /** 1 = next in line; null unless queued. */
+  queuePosition: z.number().int().positive().nullable(),
+  /** host1…host3, once running. */
+  hosts: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+  /** When the session ends unless extended; null unless running. */
+  expiresAt: z.iso.datetime().nullable(),
+  endedReason: z.enum(endedReasons).nullable(),
+});
+export type LabSession = z.infer<typeof labSessionSchema>;

@@ -1,0 +1,47 @@
+// The agent reports to the control plane every few seconds: where to reach it and how full it is.
+// A control plane that doesn't hear from it stops sending it learners.
+import { SignJWT } from 'jose';
+import { heartbeatAudience, heartbeatIssuer, type AgentHeartbeat } from '../../protocol/control-plane.ts';
+import type { Logger } from './live-sessions.ts';
+
+export interface HeartbeatOptions {
+  controlPlaneURL: string;
+  agentID: string;
+  secret: Uint8Array;
+  report: () => AgentHeartbeat;
+  intervalMs?: number;
+  log: Logger;
+}
+
+export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(): Promise<boolean> } {
+  let failing = false;
+  const beat = async (): Promise<boolean> => {
+    try {
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(heartbeatIssuer(options.agentID))
+        .setAudience(heartbeatAudience)
+        .setIssuedAt()
+        .setExpirationTime('30s')
+        .sign(options.secret);
+      const response = await fetch(new URL(`/api/agents/${options.agentID}/heartbeat`, options.controlPlaneURL), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(options.report()),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (response.status !== 204) throw new Error(`the control plane answered ${response.status}: ${await response.text()}`);
+      if (failing) options.log({ event: 'heartbeat.restored' });
+      failing = false;
+      return true;
+    } catch (error) {
+      // Logged once per outage, not every few seconds.
+      if (!failing) options.log({ event: 'heartbeat.failed', error: (error as Error).message });
+      failing = true;
+      return false;
+    }
+  };
+  void beat();
+  const timer = setInterval(() => void beat(), options.intervalMs ?? 5_000);
+  return { stop: () => clearInterval(timer), beat };
+}

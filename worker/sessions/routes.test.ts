@@ -1,0 +1,188 @@
+// Lab sessions through the control plane, in workerd with D1 and the pool's Durable Object; the
+// agents are stand-ins (test-support/fake-agents.ts).
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { apiErrorSchema, labSessionSchema, type LabSession } from '../../protocol/index.ts';
+import { agentSilenceLimitMs } from '../pool/host-pool';
+import { Browser, fakeAgentState, request, startFakeAgent, stopFakeAgent } from '../test-support/clients';
+
+/** As if every agent's last report were older than the silence limit. */
+const silenceAgents = () =>
+  runInDurableObject(env.POOL.get(env.POOL.idFromName('pool')), (_pool, state) => {
+    state.storage.sql.exec('UPDATE agents SET last_seen = ?', Date.now() - agentSilenceLimitMs - 1);
+  });
+
+let agentCount = 0;
+/** Agent ids are unique per test: the stand-ins live as long as the test run. */
+const newAgentID = () => `a${Date.now().toString(36)}${agentCount++}`;
+
+async function start(browser: Browser, lab = 'arquitetura') {
+  const response = await browser.fetch('/api/sessions', { method: 'POST', body: { lab } });
+  return { status: response.status, session: labSessionSchema.parse(await response.json()) };
+}
+const look = async (browser: Browser, id: string) => labSessionSchema.parse(await (await browser.fetch(`/api/sessions/${id}`)).json());
+
+async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(apiErrorSchema.parse(await response.json()).error.code).toBe(code);
+}
+
+describe('starting a lab session', () => {
+  it("puts the learner on an agent with room and gives them the lab's hosts", async () => {
+    const agent = newAgentID();
+    await startFakeAgent(agent, 4);
+    const learner = new Browser();
+    const { status, session } = await start(learner);
+    expect(status).toBe(200);
+    expect(session).toMatchObject({ lab: 'arquitetura', state: 'running', hosts: ['host1', 'host2'], queuePosition: null });
+    expect(Date.parse(session.expiresAt!)).toBeGreaterThan(Date.now());
+    expect((await fakeAgentState(agent)).sessions).toHaveLength(1);
+  });
+
+  it('gives the same browser its running session again instead of a second one', async () => {
+    await startFakeAgent(newAgentID(), 4);
+    const learner = new Browser();
+    const first = (await start(learner)).session;
+    expect((await start(learner)).session.id).toBe(first.id);
+    expect((await look(learner, first.id)).state).toBe('running');
+  });
+
+  it('spreads sessions over the agents with the most room', async () => {
+    const [a, b] = [newAgentID(), newAgentID()];
+    await startFakeAgent(a, 4);
+    await startFakeAgent(b, 4);
+    await start(new Browser());
+    await start(new Browser());
+    expect([(await fakeAgentState(a)).used, (await fakeAgentState(b)).used]).toEqual([2, 2]);
+  });
+
+  it('queues learners when every agent is full, and moves the line as room frees', async () => {
+    const agent = newAgentID();
+    await startFakeAgent(agent, 2); // room for one two-host lab
+    const [ana, bia, caio] = [new Browser(), new Browser(), new Browser()];
+    const running = (await start(ana)).session;
+    const second = await start(bia);
+    expect(second.status).toBe(202);
+    expect(second.session).toMatchObject({ state: 'queued', queuePosition: 1, hosts: [] });
+    expect((await start(caio)).session.queuePosition).toBe(2);
+
+    await ana.fetch(`/api/sessions/${running.id}`, { method: 'DELETE' });
+    await startFakeAgent(agent, 2); // its next report: empty again
+    expect(await look(bia, second.session.id)).toMatchObject({ state: 'running', hosts: ['host1', 'host2'] });
+    const caioSession = (await start(caio)).session;
+    expect(caioSession).toMatchObject({ state: 'queued', queuePosition: 1 });
+  });
+
+  it('stops using an agent that stops answering and places the learner elsewhere', async () => {
+    const [silent, healthy] = [newAgentID(), newAgentID()];
+    await startFakeAgent(silent, 10); // more room: it would be picked first
+    await startFakeAgent(healthy, 2);
+    await stopFakeAgent(silent);
+    const { session } = await start(new Browser());
+    expect(session.state).toBe('running');
+    expect((await fakeAgentState(healthy)).sessions).toHaveLength(1);
+    // Taken out of the pool: the next learner isn't sent there first either.
+    await start(new Browser());
+    expect((await fakeAgentState(silent)).calls.filter((call) => call === 'POST /sessions')).toHaveLength(0);
+  });
+
+  it('keeps a session through a missed call, and ends it once its agent has stopped reporting', async () => {
+    const agent = newAgentID();
+    await startFakeAgent(agent, 2);
+    const learner = new Browser();
+    const { session } = await start(learner);
+    await stopFakeAgent(agent);
+    expect((await look(learner, session.id)).state).toBe('running'); // it reported moments ago
+    await silenceAgents();
+    expect(await look(learner, session.id)).toMatchObject({ state: 'ended', endedReason: 'lost' });
+  });
+
+  it('extends and ends a session on its agent', async () => {
+    const agent = newAgentID();
+    await startFakeAgent(agent, 2);
+    const learner = new Browser();
+    const { session } = await start(learner);
+    const extended = labSessionSchema.parse(await (await learner.fetch(`/api/sessions/${session.id}/extend`, { method: 'POST' })).json());
+    expect(Date.parse(extended.expiresAt!)).toBeGreaterThan(Date.parse(session.expiresAt!));
+    const ended: LabSession = labSessionSchema.parse(await (await learner.fetch(`/api/sessions/${session.id}`, { method: 'DELETE' })).json());
+    expect(ended).toMatchObject({ state: 'ended', endedReason: 'deleted', hosts: [] });
+    expect((await fakeAgentState(agent)).sessions).toEqual([]);
+    await expectError(await learner.fetch(`/api/sessions/${session.id}/extend`, { method: 'POST' }), 409, 'session_not_running');
+  });
+});
+
+describe("learner B and learner A's session", () => {
+  it("learner B cannot see, extend or end learner A's session, even with its id", async () => {
+    await startFakeAgent(newAgentID(), 2);
+    const [a, b] = [new Browser(), new Browser()];
+    const { session } = await start(a);
+    await expectError(await b.fetch(`/api/sessions/${session.id}`), 404, 'session_not_found');
+    await expectError(await b.fetch(`/api/sessions/${session.id}/extend`, { method: 'POST' }), 404, 'session_not_found');
+    await expectError(await b.fetch(`/api/sessions/${session.id}`, { method: 'DELETE' }), 404, 'session_not_found');
+    expect((await look(a, session.id)).state).toBe('running');
+  });
+
+  it('a forged learner cookie is a new learner, not the one it names', async () => {
+    await startFakeAgent(newAgentID(), 2);
+    const a = new Browser();
+    const { session } = await start(a);
+    const forger = new Browser();
+    forger.cookie = a.cookie.replace(/=([^.]*)\./, '=$1x.'); // same id, broken signature
+    await expectError(await forger.fetch(`/api/sessions/${session.id}`), 404, 'session_not_found');
+    const unsigned = new Browser();
+    unsigned.cookie = a.cookie.split('.')[0]; // the id alone
+    await expectError(await unsigned.fetch(`/api/sessions/${session.id}`), 404, 'session_not_found');
+  });
+});
+
+describe('terminal route', () => {
+  const upgrade = (browser: Browser, path: string, origin = 'http://doca.test') =>
+    request(path, { headers: { upgrade: 'websocket', origin, cookie: browser.cookie } });
+
+  it("learner B cannot open learner A's terminal, even with A's session id", async () => {
+    await startFakeAgent(newAgentID(), 2);
+    const [a, b] = [new Browser(), new Browser()];
+    const { session } = await start(a);
+    await b.fetch('/api/me');
+    await expectError(await upgrade(b, `/api/sessions/${session.id}/hosts/host1/terminal`), 404, 'session_not_found');
+  });
+
+  it('refuses a handshake from another site, a host the session lacks, and a plain GET', async () => {
+    await startFakeAgent(newAgentID(), 2);
+    const a = new Browser();
+    const { session } = await start(a);
+    await expectError(await upgrade(a, `/api/sessions/${session.id}/hosts/host1/terminal`, 'https://evil.example'), 403, 'forbidden');
+    await expectError(await upgrade(a, `/api/sessions/${session.id}/hosts/host3/terminal`), 404, 'host_not_found');
+    await expectError(await a.fetch(`/api/sessions/${session.id}/hosts/host1/terminal`), 400, 'bad_request');
+  });
+});
+
+describe('bad session requests', () => {
+  it.each([
+    ['a body that is not JSON', { rawBody: '{lab:' }],
+    ['no lab', { body: {} }],
+    ['a lab id that is not one', { body: { lab: '../etc' } }],
+    ['an unknown field', { body: { lab: 'arquitetura', hostCount: 3 } }],
+  ])('answers %s with 400 invalid_body', async (_, init) => {
+    await expectError(await new Browser().fetch('/api/sessions', { method: 'POST', ...init }), 400, 'invalid_body');
+  });
+
+  it('answers an unknown lab with 404 lab_not_found', async () => {
+    await expectError(await new Browser().fetch('/api/sessions', { method: 'POST', body: { lab: 'no-such-lab' } }), 404, 'lab_not_found');
+  });
+
+  it('does not send learners to an agent that has stopped reporting', async () => {
+    const agent = newAgentID();
+    await startFakeAgent(agent, 2);
+    await silenceAgents();
+    expect((await start(new Browser())).session.state).toBe('queued');
+    expect((await fakeAgentState(agent)).calls).toEqual([]);
+  });
+
+  it('queues rather than fails when no agent has reported at all', async () => {
+    const { status, session } = await start(new Browser());
+    expect(status).toBe(202);
+    expect(session.queuePosition).toBe(1);
+  });
+});

@@ -1,0 +1,82 @@
+// Stand-ins for sandbox-host agents in the control plane's tests (the agent itself is tested against
+// real daemons in sandbox-hosts/). They run in Node as the worker's outbound service: a request to
+// http://agent-<id>.test/… reaches agent <id>, which checks the control plane's token like the real
+// one and keeps sessions in memory. http://fake-agents.test/… lets a test add agents or stop one.
+import { jwtVerify } from 'jose';
+import { agentAudience, agentTokenIssuer, type Session } from '../../protocol/agent.ts';
+import { labs } from '../../src/labs/index.ts';
+
+interface FakeAgent {
+  capacity: number;
+  sessions: Map<string, Session & { hostCount: number }>;
+  answering: boolean;
+  /** Tokens whose audience was this agent, for tests that check who was asked. */
+  calls: string[];
+}
+
+export function fakeAgents(secret: string) {
+  const agents = new Map<string, FakeAgent>();
+  const key = new TextEncoder().encode(secret);
+  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+  async function control(url: URL, request: Request): Promise<Response> {
+    const [, , id, action] = url.pathname.split('/'); // /agents/:id/:action
+    if (request.method === 'PUT' && id) {
+      const { capacity } = (await request.json()) as { capacity: number };
+      agents.set(id, { capacity, sessions: new Map(), answering: true, calls: [] });
+      return json({ ok: true });
+    }
+    const agent = agents.get(id);
+    if (!agent) return json({ error: 'no such fake agent' }, 404);
+    if (action === 'stop') agent.answering = false;
+    return json({ sessions: [...agent.sessions.keys()], calls: agent.calls, used: used(agent) });
+  }
+
+  const used = (agent: FakeAgent) => [...agent.sessions.values()].reduce((sum, s) => sum + s.hostCount, 0);
+
+  return async function outbound(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.hostname === 'fake-agents.test') return control(url, request);
+    const id = /^agent-([a-z0-9-]+)\.test$/.exec(url.hostname)?.[1];
+    const agent = id ? agents.get(id) : undefined;
+    if (!id || !agent || !agent.answering) throw new Error(`connect ECONNREFUSED ${url.host}`);
+    try {
+      const token = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
+      await jwtVerify(token, key, { issuer: agentTokenIssuer, audience: agentAudience(id), algorithms: ['HS256'] });
+    } catch {
+      return json({ error: { code: 'unauthorized', message: 'bad token' } }, 401);
+    }
+    agent.calls.push(`${request.method} ${url.pathname}`);
+    const [, , sessionID, action] = url.pathname.split('/'); // /sessions/:id/:action
+    if (request.method === 'POST' && url.pathname === '/sessions') {
+      const { lab } = (await request.json()) as { lab: string };
+      const hostCount = labs.get(lab)!.hosts;
+      if (used(agent) + hostCount > agent.capacity) return json({ error: { code: 'capacity_exhausted', message: 'full' } }, 503);
+      const now = Date.now();
+      const session = {
+        id: crypto.randomUUID().slice(0, 8),
+        lab,
+        hosts: Array.from({ length: hostCount }, (_, i) => ({ name: `host${i + 1}`, address: `10.213.0.${10 + i}` })),
+        createdAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 7_200_000).toISOString(),
+        lastInputAt: new Date(now).toISOString(),
+        idleUntil: new Date(now + 1_800_000).toISOString(),
+        hostCount,
+      };
+      agent.sessions.set(session.id, session);
+      return json(session, 201);
+    }
+    const session = sessionID ? agent.sessions.get(sessionID) : undefined;
+    if (!session) return json({ error: { code: 'session_not_found', message: 'no session' } }, 404);
+    if (request.method === 'GET' && !action) return json(session);
+    if (request.method === 'POST' && action === 'extend') {
+      session.expiresAt = new Date(Date.parse(session.expiresAt) + 1_800_000).toISOString();
+      return json(session);
+    }
+    if (request.method === 'DELETE' && !action) {
+      agent.sessions.delete(session.id);
+      return new Response(null, { status: 204 });
+    }
+    return json({ error: { code: 'not_found', message: 'no route' } }, 404);
+  };
+}
