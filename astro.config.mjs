@@ -13,7 +13,11 @@ export default defineConfig({
     starlight({
       title: 'Doca',
       description: 'Aprenda como o Docker funciona de verdade. / Learn how Docker really works.',
-      customCss: ['./src/styles/doca.css'],
+      customCss: ['./src/styles/doca.css', './src/styles/lab.css'],
+      components: {
+        // Lessons with a lab show it beside the text.
+        TwoColumnContent: './src/components/overrides/TwoColumnContent.astro',
+      },
       defaultLocale: 'root',
       locales: starlightLocales,
       sidebar: [

@@ -12,6 +12,7 @@ export const errorCodes = [
   'host_not_found',
   'lab_not_found',
   'session_not_running',
+  'port_not_open',
   'capacity_exhausted',
   'internal',
 ] as const;
@@ -28,6 +29,7 @@ export const errorStatus = {
   host_not_found: 404,
   lab_not_found: 404,
   session_not_running: 409,
+  port_not_open: 502,
   capacity_exhausted: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;

@@ -9,8 +9,9 @@ const runs = Number(process.argv[2] ?? 3);
 const dist = 'dist';
 const pageTypes = [
   { type: 'landing (pt-BR)', path: '/index.html' },
-  { type: 'lesson (pt-BR)', path: '/arquitetura/fluxo/index.html' },
-  { type: 'lesson (en)', path: '/en/arquitetura/fluxo/index.html' },
+  { type: 'lesson (pt-BR)', path: '/arquitetura/client/index.html' },
+  { type: 'lesson (en)', path: '/en/arquitetura/client/index.html' },
+  { type: 'lesson + lab', path: '/arquitetura/fluxo/index.html' },
   { type: 'not found', path: '/404.html' },
 ];
 

@@ -39,12 +39,16 @@ if (!args.includes('--no-build')) {
 
 // The local D1 database gets the numbered migrations it hasn't had yet.
 const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, CI: '1' } });
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+if (migrate.status !== 0) {
+  console.error(`The local database migrations failed${migrate.error ? `: ${migrate.error.message}` : ''}.`);
+  process.exit(migrate.status ?? 1);
+}
 
-// Secrets: the agent and the control plane share one made for this run; the cookie secret stays
+// Secrets: the agent and the control plane share one made for this run (or DOCA_AGENT_SECRET, for
+// tools that call the agent themselves, like the lab benchmark); the cookie secret stays
 // with the local database, so a learner's browser is still theirs after a restart. They reach
 // wrangler through a private file, not its command line.
-const agentSecret = randomBytes(32).toString('base64url');
+const agentSecret = process.env.DOCA_AGENT_SECRET || randomBytes(32).toString('base64url');
 const cookieSecretFile = '.wrangler/doca-cookie-secret';
 if (!existsSync(cookieSecretFile)) {
   mkdirSync('.wrangler', { recursive: true });

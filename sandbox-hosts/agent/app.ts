@@ -140,6 +140,35 @@ export function createAgentApp(options: AgentOptions) {
         };
       }),
     )
+    // Port preview: HTTP to a port the learner published on one of their hosts (from the bridge
+    // address, which the host's firewall lets in).
+    .all('/sessions/:id/hosts/:host/ports/:port{[0-9]+}/*', async (c) => {
+      const host = live.get(c.req.param('id')).host(c.req.param('host'));
+      const port = Number(c.req.param('port'));
+      if (port < 1 || port > 65535) throw new APIFailure('bad_request', 'A port is a number from 1 to 65535.');
+      const url = new URL(c.req.url);
+      const prefix = `/sessions/${c.req.param('id')}/hosts/${c.req.param('host')}/ports/${port}`;
+      const target = `http://${host.address}:${port}${url.pathname.slice(prefix.length) || '/'}${url.search}`;
+      const headers = new Headers(c.req.raw.headers);
+      // accept-encoding goes too: Node's fetch would decode the body but keep the encoding header.
+      for (const name of ['authorization', 'host', 'connection', 'cookie', 'accept-encoding']) headers.delete(name);
+      try {
+        const response = await fetch(target, {
+          method: c.req.method,
+          headers,
+          body: ['GET', 'HEAD'].includes(c.req.method) ? undefined : c.req.raw.body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(30_000),
+          // @ts-expect-error Node's fetch needs this to stream a request body.
+          duplex: 'half',
+        });
+        const answer = new Headers(response.headers);
+        for (const name of ['content-encoding', 'content-length', 'transfer-encoding', 'connection']) answer.delete(name);
+        return new Response(response.body, { status: response.status, headers: answer });
+      } catch {
+        throw new APIFailure('port_not_open', `Nothing answers on ${c.req.param('host')} port ${port}: publish one with docker run -p ${port}:…`);
+      }
+    })
     .notFound(() => {
       throw new APIFailure('not_found', 'No such agent route.');
     })

@@ -144,6 +144,25 @@ describe('terminal of a sandbox host', () => {
   });
 });
 
+describe('port preview', () => {
+  it("serves a port the learner published on a host, and says so when nothing answers", async () => {
+    const session = await newSession();
+    const shell = await terminal(session);
+    shell.type('docker run -d -p 8080:80 nginx >/dev/null && echo started-$((3*3))\r');
+    await shell.waitFor('started-9');
+    const page = await eventually(async () => {
+      const response = await call('GET', `/sessions/${session.id}/hosts/host1/ports/8080/`);
+      return response.status === 200 ? response.text() : undefined;
+    }, 'nginx to answer');
+    expect(page).toContain('Welcome to nginx!');
+    const closed = await call('GET', `/sessions/${session.id}/hosts/host1/ports/9999/`);
+    expect(closed.status).toBe(502);
+    expect(apiErrorSchema.parse(await closed.json()).error.code).toBe('port_not_open');
+    expect((await call('GET', `/sessions/${session.id}/hosts/host7/ports/8080/`)).status).toBe(404);
+    await call('DELETE', `/sessions/${session.id}`);
+  });
+});
+
 describe("a session's Docker events", () => {
   it("records what the learner's commands did, from the daemon's own events", async () => {
     const session = await newSession();

@@ -81,6 +81,7 @@ export class LiveSession {
       // From the daemon's start: it keeps only its last 256 events, and checks need all of them.
       this.#follow(host, BigInt(Date.parse(host.createdAt) - 1_000) * 1_000_000n);
     }
+    for (const terminal of this.terminals.values()) terminal.prepare();
   }
 
   get id(): string {
@@ -110,6 +111,12 @@ export class LiveSession {
     this.lab = lab;
     this.createdAt = this.lastInputAt = now;
     this.expiresAt = now + this.#owner.limits.timeLimitMs;
+  }
+
+  host(name: string): SandboxHostRecord {
+    const host = this.record.hosts.find((h) => h.name === name);
+    if (!host) throw new APIFailure('host_not_found', `Session ${this.id} has no host "${name}".`);
+    return host;
   }
 
   terminal(host: string): HostTerminal {

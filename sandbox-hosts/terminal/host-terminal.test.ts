@@ -56,6 +56,17 @@ describe('host terminal', () => {
     expect(inputs).toBe(1);
   });
 
+  it('can start its shell before anyone connects, and the first connection gets the prompt', async () => {
+    const terminal = newTerminal();
+    terminal.prepare();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const socket = new RecordingSocket();
+    terminal.attach(socket);
+    const ready = socket.messages[0];
+    expect(ready.type === 'ready' && ready.replayed).toBeGreaterThan(0);
+    expect(socket.text).toContain('$ ');
+  });
+
   it('replays recent output to a reconnecting socket and closes the one it replaces', async () => {
     const terminal = newTerminal();
     const first = new RecordingSocket();

@@ -57,6 +57,14 @@ export class HostTerminal {
     return this.#paused;
   }
 
+  /**
+   * Starts the shell before anyone connects, so the first connection finds its prompt waiting in the
+   * replay (a warm session's terminals are ready when the learner arrives).
+   */
+  prepare(): void {
+    if (!this.#closed) this.#ensureShell();
+  }
+
   attach(socket: TerminalSocket): void {
     if (this.#closed) {
       socket.sendText(control({ type: 'error', code: 'session_ended', message: 'This session has ended.' }));

@@ -1,6 +1,6 @@
 // The shape of a lab definition, validated when the definition is loaded: a broken one stops the
-// build and the agent naming the lab, the field and the fix. Steps and checks join this shape with
-// the check runner.
+// build and the agent naming the lab, the field and the fix. Each step's check joins this shape
+// with the check runner.
 import { z } from 'zod';
 import { maxHostsPerSession } from '../../protocol/agent.ts';
 
@@ -11,6 +11,12 @@ const localized = z.strictObject({
   en: z.string().trim().min(1, 'the English text is missing'),
 });
 
+export const labStepSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'use lower-case letters, digits and dashes, starting with a letter'),
+  title: localized,
+});
+export type LabStep = z.infer<typeof labStepSchema>;
+
 export const labDefinitionSchema = z.strictObject({
   id: z.string().regex(labIDPattern, 'use lower-case letters, digits and dashes, starting with a letter'),
   /** The lesson the lab sits beside: its slug under src/content/docs (root locale), e.g. `arquitetura/fluxo`. */
@@ -18,6 +24,10 @@ export const labDefinitionSchema = z.strictObject({
   title: localized,
   /** How many sandbox hosts (host1…) the learner gets. */
   hosts: z.number().int().min(1).max(maxHostsPerSession),
+  steps: z
+    .array(labStepSchema)
+    .min(1, 'a lab has at least one step')
+    .refine((steps) => new Set(steps.map((step) => step.id)).size === steps.length, 'two steps have the same id'),
 });
 export type LabDefinition = z.infer<typeof labDefinitionSchema>;
 

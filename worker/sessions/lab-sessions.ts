@@ -33,12 +33,21 @@ export class LabSessions {
     return this.#env.POOL.get(this.#env.POOL.idFromName('pool'));
   }
 
+  /** The learner's queued or running session for this lab, if any (a page reload finds it again). */
+  async current(learnerID: string, lab: string): Promise<LabSession | null> {
+    const row = await this.#currentRow(learnerID, lab);
+    if (!row) return null;
+    const session = await this.#refresh(row);
+    return session.state === 'ended' ? null : session;
+  }
+
   /** The learner's session for this lab: the one already queued or running, or a new one. */
   async start(learnerID: string, lab: string, hostCount: number): Promise<LabSession> {
-    const current = await this.#env.DB.prepare("SELECT * FROM lab_sessions WHERE learner_id = ? AND lab = ? AND state != 'ended' ORDER BY created_at DESC LIMIT 1")
-      .bind(learnerID, lab)
-      .first<LabSessionRow>();
-    if (current) return this.#refresh(current);
+    const current = await this.#currentRow(learnerID, lab);
+    if (current) {
+      const session = await this.#refresh(current);
+      if (session.state !== 'ended') return session;
+    }
     const row: LabSessionRow = {
       id: crypto.randomUUID(),
       learner_id: learnerID,
@@ -80,15 +89,21 @@ export class LabSessions {
     return row.state === 'ended' ? view(row, null) : this.#end(row, 'deleted');
   }
 
-  /** Where the terminal of one of the session's hosts is: the agent and its session. */
-  async terminalTarget(learnerID: string, id: string, host: string): Promise<{ agent: AgentClient; path: string }> {
+  /** Where a host of the learner's running session is served on its agent (terminal, ports). */
+  async hostTarget(learnerID: string, id: string, host: string): Promise<{ agent: AgentClient; path: string }> {
     const row = await this.#own(learnerID, id);
     if (row.state !== 'running' || !(JSON.parse(row.hosts) as string[]).includes(host)) {
       throw new APIFailure('host_not_found', `Session ${id} has no running host "${host}".`);
     }
     const agent = await this.#agentOf(row);
     if (!agent) throw new APIFailure('host_not_found', `The sandbox host of session ${id} is gone.`);
-    return { agent, path: `/sessions/${row.agent_session_id}/hosts/${host}/terminal` };
+    return { agent, path: `/sessions/${row.agent_session_id}/hosts/${host}` };
+  }
+
+  #currentRow(learnerID: string, lab: string) {
+    return this.#env.DB.prepare("SELECT * FROM lab_sessions WHERE learner_id = ? AND lab = ? AND state != 'ended' ORDER BY created_at DESC LIMIT 1")
+      .bind(learnerID, lab)
+      .first<LabSessionRow>();
   }
 
   async #own(learnerID: string, id: string): Promise<LabSessionRow> {

@@ -48,6 +48,19 @@ describe('starting a lab session', () => {
     expect((await look(learner, first.id)).state).toBe('running');
   });
 
+  it("finds the learner's current session for a lab, and none for another browser", async () => {
+    await startFakeAgent(newAgentID(), 2);
+    const learner = new Browser();
+    const current = async (browser: Browser) => (await (await browser.fetch('/api/sessions?lab=arquitetura')).json()) as { session: LabSession | null };
+    expect((await current(learner)).session).toBeNull();
+    const { session } = await start(learner);
+    expect((await current(learner)).session?.id).toBe(session.id);
+    expect((await current(new Browser())).session).toBeNull();
+    await learner.fetch(`/api/sessions/${session.id}`, { method: 'DELETE' });
+    expect((await current(learner)).session).toBeNull();
+    expect((await learner.fetch('/api/sessions?lab=..')).status).toBe(400);
+  });
+
   it('spreads sessions over the agents with the most room', async () => {
     const [a, b] = [newAgentID(), newAgentID()];
     await startFakeAgent(a, 4);
@@ -155,6 +168,28 @@ describe('terminal route', () => {
     await expectError(await upgrade(a, `/api/sessions/${session.id}/hosts/host1/terminal`, 'https://evil.example'), 403, 'forbidden');
     await expectError(await upgrade(a, `/api/sessions/${session.id}/hosts/host3/terminal`), 404, 'host_not_found');
     await expectError(await a.fetch(`/api/sessions/${session.id}/hosts/host1/terminal`), 400, 'bad_request');
+  });
+});
+
+describe('port preview', () => {
+  it("shows the learner their published port, as an opaque origin, without their cookie", async () => {
+    await startFakeAgent(newAgentID(), 2);
+    const learner = new Browser();
+    const { session } = await start(learner);
+    const bare = await learner.fetch(`/api/sessions/${session.id}/hosts/host1/ports/8080`);
+    expect(bare.status).toBe(301);
+    const response = await learner.fetch(`/api/sessions/${session.id}/hosts/host1/ports/8080/index.html?x=1`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('<h1>port 8080</h1> path=index.html cookie=none');
+    expect(response.headers.get('content-security-policy')).toMatch(/^sandbox/);
+    expect(response.headers.get('set-cookie')).toBeNull();
+  });
+
+  it("learner B cannot open learner A's port preview", async () => {
+    await startFakeAgent(newAgentID(), 2);
+    const [a, b] = [new Browser(), new Browser()];
+    const { session } = await start(a);
+    await expectError(await b.fetch(`/api/sessions/${session.id}/hosts/host1/ports/8080/`), 404, 'session_not_found');
   });
 });
 

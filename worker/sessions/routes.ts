@@ -1,13 +1,17 @@
 // A learner's lab sessions: start (or find again), look, extend, end.
 import { Hono } from 'hono';
 import { startLabSessionRequestSchema } from '../../protocol/control-plane.ts';
-import { APIFailure } from '../../protocol/http-errors.ts';
+import { APIFailure, validBody } from '../../protocol/http-errors.ts';
 import { labs } from '../../src/labs/index.ts';
 import type { AppEnv } from '../env';
 import { jsonBody } from '../json-body';
 import { LabSessions } from './lab-sessions';
 
 export const sessionRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const { lab } = validBody(startLabSessionRequestSchema, { lab: c.req.query('lab') });
+    return c.json({ session: await new LabSessions(c.env).current(c.get('learner').id, lab) });
+  })
   .post('/', async (c) => {
     const { lab: labID } = await jsonBody(c, startLabSessionRequestSchema, '{"lab": "arquitetura"}');
     const lab = labs.get(labID);
@@ -25,6 +29,28 @@ export const sessionRoutes = new Hono<AppEnv>()
     }
     // A WebSocket handshake carries the learner's cookie from any page: only ours may open one.
     if (c.req.header('origin') !== new URL(c.req.url).origin) throw new APIFailure('forbidden', 'Terminals open from Doca pages only.');
-    const { agent, path } = await new LabSessions(c.env).terminalTarget(c.get('learner').id, c.req.param('id'), c.req.param('host'));
-    return fetch(`${agent.url}${path}`, { headers: { upgrade: 'websocket', authorization: `Bearer ${await agent.token()}` } });
+    const { agent, path } = await new LabSessions(c.env).hostTarget(c.get('learner').id, c.req.param('id'), c.req.param('host'));
+    return fetch(`${agent.url}${path}/terminal`, { headers: { upgrade: 'websocket', authorization: `Bearer ${await agent.token()}` } });
+  })
+  // Port preview: a port the learner published, opened in a tab. Only its learner gets through.
+  .all('/:id/hosts/:host/ports/:port{[0-9]+}/*', async (c) => {
+    const { agent, path } = await new LabSessions(c.env).hostTarget(c.get('learner').id, c.req.param('id'), c.req.param('host'));
+    const url = new URL(c.req.url);
+    // The app's relative links resolve under its own prefix only with the trailing slash.
+    if (url.pathname.endsWith(`/ports/${c.req.param('port')}`)) return c.redirect(`${url.pathname}/${url.search}`, 301);
+    const rest = url.pathname.slice(url.pathname.indexOf(`/ports/${c.req.param('port')}/`) + `/ports/${c.req.param('port')}`.length);
+    const headers = new Headers(c.req.raw.headers);
+    headers.delete('cookie'); // the learner's identity stays here
+    headers.set('authorization', `Bearer ${await agent.token()}`);
+    const response = await fetch(`${agent.url}${path}/ports/${c.req.param('port')}${rest}${url.search}`, {
+      method: c.req.method,
+      headers,
+      body: ['GET', 'HEAD'].includes(c.req.method) ? undefined : c.req.raw.body,
+      redirect: 'manual',
+    });
+    const proxied = new Response(response.body, response);
+    // What a learner's container serves runs as an opaque origin: no access to Doca's cookies or API.
+    proxied.headers.set('content-security-policy', 'sandbox allow-scripts allow-forms allow-popups');
+    proxied.headers.delete('set-cookie');
+    return proxied;
   });

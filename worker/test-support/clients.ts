@@ -15,7 +15,7 @@ export class Browser {
     const headers: Record<string, string> = { origin: 'http://doca.test' };
     if (this.cookie) headers.cookie = this.cookie;
     if (init.body !== undefined || init.rawBody !== undefined) headers['content-type'] = 'application/json';
-    const response = await request(path, { method: init.method ?? 'GET', headers, body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
+    const response = await request(path, { method: init.method ?? 'GET', redirect: 'manual', headers, body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
     const set = response.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0];
     return response;

@@ -69,6 +69,12 @@ export function fakeAgents(secret: string) {
     const session = sessionID ? agent.sessions.get(sessionID) : undefined;
     if (!session) return json({ error: { code: 'session_not_found', message: 'no session' } }, 404);
     if (request.method === 'GET' && !action) return json(session);
+    if (action === 'hosts' && url.pathname.includes('/ports/')) {
+      // A published port answering: it echoes what reached it.
+      return new Response(`<h1>port ${url.pathname.split('/')[6]}</h1> path=${url.pathname.split('/').slice(7).join('/')} cookie=${request.headers.get('cookie') ?? 'none'}`, {
+        headers: { 'content-type': 'text/html', 'set-cookie': 'planted=1; Path=/' },
+      });
+    }
     if (request.method === 'POST' && action === 'extend') {
       session.expiresAt = new Date(Date.parse(session.expiresAt) + 1_800_000).toISOString();
       return json(session);

@@ -1,0 +1,287 @@
+// Runs a lesson's lab in the page: starts (or finds again) the learner's session, shows its state
+// and time left, opens one xterm.js terminal per host, and gives the lesson's command blocks a
+// button that types them into a host's terminal.
+import type { Terminal } from '@xterm/xterm';
+import { labSessionSchema, type LabSession } from '../../protocol/control-plane.ts';
+import { apiErrorSchema } from '../../protocol/api.ts';
+import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
+import { TerminalConnection, type ConnectionState } from './terminal-connection';
+
+const pollQueuedMs = 3_000;
+const pollRunningMs = 30_000;
+
+interface HostView {
+  name: string;
+  tab: HTMLButtonElement;
+  panel: HTMLElement;
+  terminal?: Terminal;
+  connection?: TerminalConnection;
+  fit?: () => void;
+}
+
+export class LabController {
+  readonly root: HTMLElement;
+  readonly lab: string;
+  #t: ReturnType<typeof formatter>;
+  #session: LabSession | undefined;
+  #hosts: HostView[];
+  #poll: ReturnType<typeof setTimeout> | undefined;
+  #tick: ReturnType<typeof setInterval> | undefined;
+  #status: HTMLElement;
+  #countdown: HTMLElement;
+  #start: HTMLButtonElement;
+  #extend: HTMLButtonElement;
+  #end: HTMLButtonElement;
+  #workspace: HTMLElement;
+  #screenReader: HTMLInputElement;
+  #pendingCommands: { host: string; command: string }[] = [];
+
+  constructor(root: HTMLElement) {
+    this.root = root;
+    this.lab = root.dataset.lab!;
+    this.#t = formatter(JSON.parse(root.querySelector('[data-role="strings"]')!.textContent!) as LabStrings);
+    const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
+    this.#status = $('[data-role="status"]');
+    this.#countdown = $('[data-role="countdown"]');
+    this.#start = $('[data-action="start"]');
+    this.#extend = $('[data-action="extend"]');
+    this.#end = $('[data-action="end"]');
+    this.#workspace = $('[data-role="workspace"]');
+    this.#screenReader = $('[data-action="screen-reader"]');
+    this.#hosts = [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')].map((tab) => ({
+      name: tab.dataset.host!,
+      tab,
+      panel: root.querySelector<HTMLElement>(`#${tab.getAttribute('aria-controls')}`)!,
+    }));
+    this.#extend.addEventListener('click', () => void this.#call('POST', `/api/sessions/${this.#session!.id}/extend`));
+    this.#end.addEventListener('click', () => void this.#call('DELETE', `/api/sessions/${this.#session!.id}`));
+    this.#screenReader.addEventListener('change', () => this.#hosts.forEach((h) => h.terminal && (h.terminal.options.screenReaderMode = this.#screenReader.checked)));
+    for (const host of this.#hosts) {
+      host.tab.addEventListener('click', () => void this.#select(host));
+      host.tab.addEventListener('keydown', (event) => this.#tabKeys(event, host));
+    }
+    this.#addRunButtons();
+  }
+
+  /** A reload finds the learner's session again, with its terminals and their scrollback. */
+  async resume(): Promise<void> {
+    void this.#xterm(); // parsed while the learner reads, ready when they press Start
+    const response = await fetch(`/api/sessions?lab=${encodeURIComponent(this.lab)}`, { headers: { accept: 'application/json' } });
+    if (!response.ok) return;
+    const { session } = (await response.json()) as { session: unknown };
+    if (session) this.#show(labSessionSchema.parse(session));
+  }
+
+  async start(): Promise<void> {
+    if (this.#session && this.#session.state !== 'ended') return;
+    this.#start.disabled = true;
+    this.#setStatus(this.#t('doca.lab.starting'));
+    await this.#call('POST', '/api/sessions', { lab: this.lab });
+  }
+
+  async #call(method: string, path: string, body?: unknown): Promise<void> {
+    try {
+      const response = await fetch(path, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json: unknown = await response.json();
+      if (!response.ok) {
+        const error = apiErrorSchema.safeParse(json);
+        throw new Error(error.success ? error.data.error.message : `HTTP ${response.status}`);
+      }
+      this.#show(labSessionSchema.parse(json));
+    } catch (error) {
+      this.#start.disabled = false;
+      this.#setStatus(this.#t('doca.lab.error', { message: (error as Error).message }));
+    }
+  }
+
+  #show(session: LabSession): void {
+    const previous = this.#session;
+    this.#session = session;
+    clearTimeout(this.#poll);
+    this.root.dataset.state = session.state;
+    this.#start.hidden = session.state !== 'ended';
+    this.#start.disabled = false;
+    this.#extend.hidden = this.#end.hidden = session.state !== 'running';
+    if (session.state === 'queued') {
+      this.#setStatus(this.#t('doca.lab.queued', { position: session.queuePosition ?? 1 }));
+      this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), pollQueuedMs);
+    } else if (session.state === 'running') {
+      this.#workspace.hidden = false;
+      this.#startCountdown();
+      this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), pollRunningMs);
+      if (previous?.id !== session.id || previous.state !== 'running') void this.#openTerminals();
+    } else {
+      this.#stopSession(this.#t(`doca.lab.ended.${session.endedReason ?? 'deleted'}`));
+    }
+  }
+
+  #stopSession(message: string): void {
+    clearTimeout(this.#poll);
+    clearInterval(this.#tick);
+    this.#countdown.textContent = '';
+    for (const host of this.#hosts) host.connection?.dispose();
+    this.#start.hidden = false;
+    this.#start.textContent = this.#t('doca.lab.startAgain');
+    this.#extend.hidden = this.#end.hidden = true;
+    this.#setStatus(message);
+  }
+
+  #startCountdown(): void {
+    clearInterval(this.#tick);
+    const update = () => {
+      const left = Date.parse(this.#session!.expiresAt!) - Date.now();
+      this.#countdown.textContent = this.#t('doca.lab.timeLeft', { time: formatTimeLeft(left) });
+      if (left <= 0) {
+        clearInterval(this.#tick);
+        void this.#call('GET', `/api/sessions/${this.#session!.id}`);
+      }
+    };
+    update();
+    this.#tick = setInterval(update, 1_000);
+  }
+
+  /** A new running session: its terminals open as their tabs are shown, the selected one now. */
+  async #openTerminals(): Promise<void> {
+    for (const host of this.#hosts) {
+      host.connection?.dispose();
+      host.terminal?.dispose();
+      host.panel.replaceChildren();
+      Object.assign(host, { terminal: undefined, connection: undefined, fit: undefined });
+    }
+    // A run button pressed before Start chose the host; otherwise the tab that was selected.
+    const pending = this.#hosts.find((h) => h.name === this.#pendingCommands[0]?.host);
+    await this.#select(pending ?? this.#hosts.find((h) => h.tab.getAttribute('aria-selected') === 'true') ?? this.#hosts[0]);
+  }
+
+  async #openHost(host: HostView): Promise<void> {
+    if (host.terminal || this.#session?.state !== 'running') return;
+    const session = this.#session;
+    const [{ Terminal }, { FitAddon }] = await this.#xterm();
+    if (host.terminal || this.#session !== session) return;
+    const terminal = new Terminal({
+      cursorBlink: true,
+      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+      fontSize: 14,
+      scrollback: 5_000,
+      screenReaderMode: this.#screenReader.checked,
+      theme: { background: '#0f1419', foreground: '#e6e1cf' },
+    });
+    const fit = new FitAddon();
+    terminal.loadAddon(fit);
+    terminal.open(host.panel);
+    fit.fit();
+    terminal.attachCustomKeyEventHandler((event) => this.#clipboardKeys(terminal, event));
+    const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const connection = new TerminalConnection(`${protocol}//${location.host}/api/sessions/${session.id}/hosts/${host.name}/terminal`, {
+      onState: (state) => this.#connectionState(host, state),
+      onControl: (message) => {
+        if (message.type === 'daemon') {
+          const key = message.state === 'running' ? 'doca.lab.daemonRunning' : message.state === 'restarting' ? 'doca.lab.daemonRestarting' : 'doca.lab.daemonFailed';
+          this.#setStatus(this.#t(key, { host: host.name }));
+        }
+        if (message.type === 'ready') this.#flushCommands(host);
+      },
+      onFinal: (reason) => (reason === 'replaced' ? this.#setStatus(this.#t('doca.lab.replaced')) : void this.#call('GET', `/api/sessions/${session.id}`)),
+    });
+    Object.assign(host, { terminal, connection, fit: () => fit.fit() });
+    new ResizeObserver(() => !host.panel.hidden && fit.fit()).observe(host.panel);
+    terminal.loadAddon(connection);
+  }
+
+  #xtermModules: Promise<[typeof import('@xterm/xterm'), typeof import('@xterm/addon-fit')]> | undefined;
+  #xterm() {
+    return (this.#xtermModules ??= Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit')]));
+  }
+
+  #connectionState(host: HostView, state: ConnectionState): void {
+    host.tab.dataset.connection = state;
+    if (host.tab.getAttribute('aria-selected') !== 'true') return;
+    const key = state === 'connected' ? 'doca.lab.connected' : state === 'connecting' ? 'doca.lab.connecting' : 'doca.lab.disconnected';
+    this.#setStatus(this.#t(key, { host: host.name }));
+  }
+
+  async #select(host: HostView): Promise<void> {
+    for (const other of this.#hosts) {
+      const selected = other === host;
+      other.tab.setAttribute('aria-selected', String(selected));
+      other.tab.tabIndex = selected ? 0 : -1;
+      other.panel.hidden = !selected;
+    }
+    await this.#openHost(host);
+    host.fit?.();
+    host.terminal?.focus();
+    if (host.connection) this.#connectionState(host, host.connection.state);
+  }
+
+  /** Arrow keys, Home and End move between host tabs (the ARIA tabs pattern). */
+  #tabKeys(event: KeyboardEvent, host: HostView): void {
+    const index = this.#hosts.indexOf(host);
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: this.#hosts.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    const target = this.#hosts[(next + this.#hosts.length) % this.#hosts.length];
+    target.tab.focus();
+    void this.#select(target);
+  }
+
+  /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes; everything else goes to the shell. */
+  #clipboardKeys(terminal: Terminal, event: KeyboardEvent): boolean {
+    if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
+    if (event.code === 'KeyC') {
+      void navigator.clipboard.writeText(terminal.getSelection());
+      return false;
+    }
+    if (event.code === 'KeyV') {
+      void navigator.clipboard.readText().then((text) => terminal.paste(text));
+      return false;
+    }
+    return true;
+  }
+
+  /** Each shell command block of the lesson gets "Run on hostN" (the block's title names the host). */
+  #addRunButtons(): void {
+    const text = document.querySelector('.doca-lab-text') ?? document;
+    for (const block of text.querySelectorAll<HTMLElement>('.expressive-code')) {
+      const pre = block.querySelector('pre[data-language]');
+      if (!pre || !['sh', 'bash', 'shell'].includes(pre.getAttribute('data-language')!)) continue;
+      const title = block.querySelector('figcaption .title')?.textContent?.trim() ?? '';
+      const host = this.#hosts.find((h) => h.name === title)?.name ?? this.#hosts[0].name;
+      const lines = [...pre.querySelectorAll('.ec-line')].map((line) => line.textContent ?? '');
+      const command = lines.join('\n').trim();
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'doca-run';
+      button.textContent = this.#t('doca.lab.run', { host });
+      button.addEventListener('click', () => this.#run(host, command));
+      block.after(button);
+    }
+  }
+
+  #run(hostName: string, command: string): void {
+    const host = this.#hosts.find((h) => h.name === hostName)!;
+    if (host.connection?.state === 'connected') {
+      void this.#select(host);
+      host.connection.send(`${command}\r`);
+      return;
+    }
+    // Typed once the host's terminal is ready: after Start, or once its tab opens.
+    this.#pendingCommands.push({ host: hostName, command });
+    if (this.#session?.state === 'running') void this.#select(host);
+    else void this.start();
+  }
+
+  #flushCommands(host: HostView): void {
+    const mine = this.#pendingCommands.filter((c) => c.host === host.name);
+    this.#pendingCommands = this.#pendingCommands.filter((c) => c.host !== host.name);
+    if (mine.length > 0) void this.#select(host);
+    for (const { command } of mine) host.connection!.send(`${command}\r`);
+  }
+
+  #setStatus(text: string): void {
+    this.#status.textContent = text;
+  }
+}

@@ -1,0 +1,116 @@
+// The lab in the browser, against the whole platform: the lesson page, the control plane in
+// wrangler dev, a real agent and real sandbox hosts.
+import { expect, test, type Page } from '@playwright/test';
+
+const lesson = '/arquitetura/fluxo/';
+const terminalOf = (page: Page, host: string) => page.locator(`#lab-arquitetura-panel-${host}`);
+const screenOf = (page: Page, host: string) => terminalOf(page, host).locator('.xterm-rows');
+
+async function startLab(page: Page) {
+  await page.goto(lesson);
+  await page.getByRole('button', { name: 'Começar o laboratório' }).click();
+  await expect(page.getByRole('status')).toHaveText('Conectado ao host1', { timeout: 30_000 });
+  await expect(screenOf(page, 'host1')).toContainText('host1:', { timeout: 10_000 });
+}
+
+async function typeIn(page: Page, host: string, text: string) {
+  await terminalOf(page, host).locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Ends the page's session so the next test finds room. */
+async function endLab(page: Page) {
+  const { session } = await (await page.request.get('/api/sessions?lab=arquitetura')).json();
+  if (session) await page.request.delete(`/api/sessions/${session.id}`, { headers: { origin: new URL(page.url()).origin } });
+}
+
+test.describe('the lab beside a lesson', () => {
+  test.describe.configure({ mode: 'serial' });
+
+  test('pt-BR: Start, then docker run --rm hello-world in host1 shows its message', async ({ page }) => {
+    await startLab(page);
+    await typeIn(page, 'host1', 'docker run --rm hello-world');
+    // Its message ends (the visible rows) with what happened, in Portuguese then English.
+    await expect(screenOf(page, 'host1')).toContainText('Para tentar algo mais ambicioso', { timeout: 30_000 });
+    await expect(screenOf(page, 'host1')).toContainText('The Docker client (the docker command) contacted the Docker daemon');
+    await endLab(page);
+  });
+
+  test("a command block's run button types it into the host's terminal", async ({ page }) => {
+    await startLab(page);
+    // The lesson's `docker run -p 5433:5432 postgres`: without a password, postgres refuses.
+    await page.getByRole('button', { name: 'Executar no host1' }).first().click();
+    await expect(screenOf(page, 'host1')).toContainText('docker run -p 5433:5432 postgres');
+    await expect(screenOf(page, 'host1')).toContainText('superuser password is not specified', { timeout: 30_000 });
+    await endLab(page);
+  });
+
+  test('a reload finds the same session, with its scrollback', async ({ page }) => {
+    await startLab(page);
+    await typeIn(page, 'host1', 'echo marca-$((20+22))');
+    await expect(screenOf(page, 'host1')).toContainText('marca-42');
+    await page.reload();
+    await expect(page.getByRole('status')).toHaveText('Conectado ao host1', { timeout: 30_000 });
+    await expect(screenOf(page, 'host1')).toContainText('marca-42');
+    await expect(page.getByRole('button', { name: 'Começar o laboratório' })).toBeHidden();
+    await endLab(page);
+  });
+
+  test('host2 has its own terminal, and host1 drives its daemon', async ({ page }) => {
+    await startLab(page);
+    await page.getByRole('tab', { name: 'host2' }).click();
+    await expect(page.getByRole('status')).toHaveText('Conectado ao host2');
+    await typeIn(page, 'host2', 'docker volume create volume-do-host2');
+    await expect(screenOf(page, 'host2')).toContainText('volume-do-host2');
+    await page.getByRole('tab', { name: 'host1' }).click();
+    await typeIn(page, 'host1', 'docker -H tcp://host2:2376 --tlsverify volume ls');
+    await expect(screenOf(page, 'host1')).toContainText(/local\s+volume-do-host2/, { timeout: 20_000 });
+    await endLab(page);
+  });
+
+  test("learner B cannot open learner A's terminal or see A's session", async ({ page, browser }) => {
+    await startLab(page);
+    const { session } = await (await page.request.get('/api/sessions?lab=arquitetura')).json();
+    const other = await browser.newContext();
+    const b = await other.newPage();
+    await b.goto(lesson);
+    expect((await b.request.get(`/api/sessions/${session.id}`)).status()).toBe(404);
+    const opened = await b.evaluate(
+      (id) =>
+        new Promise<string>((resolve) => {
+          const socket = new WebSocket(`ws://${location.host}/api/sessions/${id}/hosts/host1/terminal`);
+          socket.onopen = () => resolve('opened');
+          socket.onerror = () => resolve('refused');
+        }),
+      session.id,
+    );
+    expect(opened).toBe('refused');
+    await other.close();
+    await endLab(page);
+  });
+
+  test("a published port opens in a tab through the preview, for its learner only", async ({ page, browser }) => {
+    await startLab(page);
+    await typeIn(page, 'host1', 'docker run -d -p 8080:80 nginx && echo pronto-$((1+1))');
+    await expect(screenOf(page, 'host1')).toContainText('pronto-2', { timeout: 30_000 });
+    const { session } = await (await page.request.get('/api/sessions?lab=arquitetura')).json();
+    const preview = await page.context().newPage();
+    await preview.goto(`/api/sessions/${session.id}/hosts/host1/ports/8080`);
+    await expect(preview.locator('h1')).toHaveText('Welcome to nginx!');
+    const other = await browser.newContext();
+    const response = await other.request.get(`/api/sessions/${session.id}/hosts/host1/ports/8080/`);
+    expect(response.status()).toBe(404);
+    await other.close();
+    await endLab(page);
+  });
+
+  test('en: the same lab speaks English', async ({ page }) => {
+    await page.goto(`/en${lesson}`);
+    await page.getByRole('button', { name: 'Start the lab' }).click();
+    await expect(page.getByRole('status')).toHaveText('Connected to host1', { timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Run on host1' }).first()).toBeVisible();
+    await expect(page.getByText(/Time left: 1:59:\d\d|Time left: 2:00:00/)).toBeVisible();
+    await endLab(page);
+  });
+});
