@@ -5,6 +5,26 @@ import { portFromEnv } from './scripts/local-env.mjs';
 const port = portFromEnv('E2E_PORT', 8799);
 const baseURL = `http://127.0.0.1:${port}`;
 
+/** Shared by the browser tests' control plane and agents, and by tests that ask an agent directly. */
+export const e2eAgentSecret = 'e2e-agent-secret-for-local-tests-only!';
+
+/** An agent of the browser tests: its own bridge, state and port; the lab images are shared. */
+function e2eAgent(id: string, agentPort: number, bridge: string, bridgeAddress: string) {
+  return {
+    DOCA_AGENT_ID: id,
+    DOCA_AGENT_PORT: String(agentPort),
+    DOCA_AGENT_SECRET: e2eAgentSecret,
+    DOCA_AGENT_CAPACITY: '8',
+    DOCA_BRIDGE: bridge,
+    DOCA_BRIDGE_ADDRESS: bridgeAddress,
+    DOCA_STATE_DIR: `/var/lib/doca-${id}`,
+    DOCA_RUN_DIR: `/run/doca-${id}`,
+    DOCA_MIRROR_DIR: '/var/lib/doca/mirror',
+    DOCA_HOST_MEMORY: '1g',
+    DOCA_HOST_DISK: '3g',
+  };
+}
+
 export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: '.test-results/playwright',
@@ -28,29 +48,32 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // The same entry point as `npm start`, on the test port, serving the build `npm test` just made,
-    // with its own sandbox-host agent on its own bridge, state and agent port, so a platform
-    // started with `npm start` and the sandbox tests' machine are left alone; the lab images are shared.
-    command: 'node scripts/start.mjs --no-build',
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 600_000, // the first image build on a fresh machine
-    env: {
-      PORT: String(port),
-      DOCA_AGENT_PORT: '7079',
-      DOCA_AGENT_ID: 'e2e',
-      DOCA_BRIDGE: 'docae2e0',
-      DOCA_BRIDGE_ADDRESS: '10.215.0.1',
-      DOCA_STATE_DIR: '/var/lib/doca-e2e',
-      DOCA_RUN_DIR: '/run/doca-e2e',
-      DOCA_MIRROR_DIR: '/var/lib/doca/mirror',
-      DOCA_AGENT_CAPACITY: '8',
-      DOCA_WARM_POOL: '2:2',
-      DOCA_HOST_MEMORY: '1g',
-      DOCA_HOST_DISK: '3g',
+  webServer: [
+    {
+      // The same entry point as `npm start`, on the test port, serving the build `npm test` just
+      // made, with its own sandbox-host agent on its own bridge, state and agent port, so a platform
+      // started with `npm start` and the sandbox tests' machine are left alone; the lab images are shared.
+      name: 'platform',
+      command: 'node scripts/start.mjs --no-build',
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 600_000, // the first image build on a fresh machine
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
+      env: { PORT: String(port), ...e2eAgent('e2e', 7079, 'docae2e0', '10.215.0.1'), DOCA_WARM_POOL: '2:2' },
+      stdout: 'ignore',
+      stderr: 'pipe',
     },
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+    {
+      // A second agent reporting to the same control plane: the pool spreads learners over both.
+      name: 'second agent',
+      command: 'node sandbox-hosts/agent/main.ts',
+      url: 'http://127.0.0.1:7080/health', // 401 without a token: up
+      reuseExistingServer: false,
+      timeout: 600_000,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
+      env: { ...e2eAgent('e2e-b', 7080, 'docae2e1', '10.217.0.1'), DOCA_WARM_POOL: '', DOCA_CONTROL_PLANE_URL: baseURL },
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

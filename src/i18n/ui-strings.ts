@@ -23,6 +23,7 @@ export const uiStringKeys = [
   'doca.diagram.push',
   'doca.lab.label',
   'doca.lab.intro',
+  'doca.lab.noscript',
   'doca.lab.start',
   'doca.lab.starting',
   'doca.lab.queued',

@@ -1,6 +1,9 @@
 // The lab in the browser, against the whole platform: the lesson page, the control plane in
 // wrangler dev, a real agent and real sandbox hosts.
 import { expect, test, type Page } from '@playwright/test';
+import { SignJWT } from 'jose';
+import { e2eAgentSecret } from '../../playwright.config';
+import { agentAudience, agentTokenIssuer } from '../../protocol/agent.ts';
 
 const lesson = '/arquitetura/fluxo/';
 const terminalOf = (page: Page, host: string) => page.locator(`#lab-arquitetura-panel-${host}`);
@@ -112,5 +115,46 @@ test.describe('the lab beside a lesson', () => {
     await expect(page.getByRole('button', { name: 'Run on host1' }).first()).toBeVisible();
     await expect(page.getByText(/Time left: 1:59:\d\d|Time left: 2:00:00/)).toBeVisible();
     await endLab(page);
+  });
+
+  test('spreads learners over two real agents reporting to the control plane', async ({ browser }) => {
+    const held = async (agentID: string, port: number) => {
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(agentTokenIssuer)
+        .setAudience(agentAudience(agentID))
+        .setExpirationTime('1m')
+        .sign(new TextEncoder().encode(e2eAgentSecret));
+      const sessions = await (await fetch(`http://127.0.0.1:${port}/sessions`, { headers: { authorization: `Bearer ${token}` } })).json();
+      return (sessions as unknown[]).length;
+    };
+    const pages: Page[] = [];
+    for (let learner = 0; learner < 3; learner++) {
+      const page = await (await browser.newContext()).newPage();
+      await startLab(page);
+      pages.push(page);
+    }
+    expect(await held('e2e', 7079)).toBeGreaterThanOrEqual(1);
+    expect(await held('e2e-b', 7080)).toBeGreaterThanOrEqual(1);
+    expect((await held('e2e', 7079)) + (await held('e2e-b', 7080))).toBe(3);
+    for (const page of pages) {
+      await endLab(page);
+      await page.context().close();
+    }
+  });
+});
+
+test.describe('the lab with JavaScript off', () => {
+  test.use({ javaScriptEnabled: false });
+
+  // (Chromium with script execution disabled by DevTools still parses <noscript> as if scripts ran,
+  // so the message is checked in the markup; a browser with JavaScript off shows it.)
+  test('offers no Start that would do nothing, and says the lab needs JavaScript', async ({ page }) => {
+    await page.goto(lesson);
+    await expect(page.getByRole('heading', { name: 'Laboratório: Client, daemon e registry na prática' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Começar o laboratório' })).toBeHidden();
+    expect(await page.content()).toContain('<noscript><p class="lab-noscript">O laboratório precisa de JavaScript: o terminal roda no navegador.</p></noscript>');
+    await page.goto(`/en${lesson}`);
+    expect(await page.content()).toContain('The lab needs JavaScript: its terminal runs in the browser.</p></noscript>');
   });
 });
