@@ -60,6 +60,30 @@ test.describe('the lab beside a lesson', () => {
     await endLab(page);
   });
 
+  test('a dropped connection comes back by itself, to the same shell', async ({ page }) => {
+    // The terminal's socket passes through Playwright, which can cut it like a network failure.
+    const sockets: { close: (options: { code: number; reason: string }) => Promise<void> }[] = [];
+    await page.routeWebSocket(/\/terminal$/, (socket) => {
+      socket.connectToServer();
+      sockets.push(socket);
+    });
+    await startLab(page);
+    await typeIn(page, 'host1', 'export ANTES=$((6*7))');
+    const statuses: string[] = [];
+    await page.exposeFunction('recordStatus', (text: string) => statuses.push(text));
+    await page.evaluate(() => {
+      const status = document.querySelector('[data-role="status"]')!;
+      new MutationObserver(() => (window as unknown as { recordStatus: (t: string) => void }).recordStatus(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
+    });
+    await sockets.at(-1)!.close({ code: 1011, reason: 'network' });
+    await expect(page.getByRole('status')).toHaveText('Conectado ao host1', { timeout: 30_000 });
+    expect(statuses).toContain('Conexão com o host1 perdida; tentando de novo…');
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    await typeIn(page, 'host1', 'echo "de volta $ANTES"');
+    await expect(screenOf(page, 'host1')).toContainText('de volta 42');
+    await endLab(page);
+  });
+
   test('host2 has its own terminal, and host1 drives its daemon', async ({ page }) => {
     await startLab(page);
     await page.getByRole('tab', { name: 'host2' }).click();
