@@ -1,5 +1,6 @@
 // The worker's bindings, as declared in wrangler.toml (secrets: .dev.vars / `wrangler secret put`).
 import type { HostPool } from './pool/host-pool';
+import type { LabSessionObject } from './sessions/lab-session-object';
 import type { Learner } from '../protocol/control-plane.ts';
 
 export interface Bindings {
@@ -9,6 +10,8 @@ export interface Bindings {
   DB: D1Database;
   /** The agents and the queue (one instance, named "pool"). */
   POOL: DurableObjectNamespace<HostPool>;
+  /** One per lab session (named by its id): its live state and transitions. */
+  SESSION: DurableObjectNamespace<LabSessionObject>;
   /** HS256 secret shared with every agent: tokens for them, and their heartbeats. */
   AGENT_SECRET: string;
   /** Signs the learner cookie. */

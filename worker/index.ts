@@ -2,4 +2,5 @@
 import { app } from './app';
 
 export { HostPool } from './pool/host-pool';
+export { LabSessionObject } from './sessions/lab-session-object';
 export default app;

@@ -35,7 +35,8 @@ export class AgentClient {
         method,
         headers: { authorization: `Bearer ${await this.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
+        // Under the 30 s a session's Durable Object may hold its other requests while it waits.
+        signal: AbortSignal.timeout(20_000),
       });
       if (response.status >= 500 && response.status !== 503) throw new AgentUnreachable(`agent ${this.id} answered ${response.status}`);
       return response;

@@ -1,11 +1,14 @@
 // Lab sessions through the control plane, in workerd with D1 and the pool's Durable Object; the
 // agents are stand-ins (test-support/fake-agents.ts).
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { apiErrorSchema, labSessionSchema, type LabSession } from '../../protocol/index.ts';
 import { agentSilenceLimitMs } from '../pool/host-pool';
+import { labSessionObjectName } from './lab-session-object';
 import { Browser, fakeAgentState, request, startFakeAgent, stopFakeAgent } from '../test-support/clients';
+
+const learnerID = async (browser: Browser) => ((await (await browser.fetch('/api/me')).json()) as { id: string }).id;
 
 /** As if every agent's last report were older than the silence limit. */
 const silenceAgents = () =>
@@ -109,6 +112,31 @@ describe('starting a lab session', () => {
     expect((await look(learner, session.id)).state).toBe('running'); // it reported moments ago
     await silenceAgents();
     expect(await look(learner, session.id)).toMatchObject({ state: 'ended', endedReason: 'lost' });
+  });
+
+  it('ends a session at its expiry, with no page asking, once its agent no longer holds it', async () => {
+    const agent = newAgentID();
+    await startFakeAgent(agent, 2);
+    const learner = new Browser();
+    const { session } = await start(learner);
+    const object = env.SESSION.get(env.SESSION.idFromName(labSessionObjectName(await learnerID(learner), 'arquitetura')));
+    expect(await runDurableObjectAlarm(object)).toBe(true); // still held by the agent: a new expiry
+    expect((await env.DB.prepare('SELECT state FROM lab_sessions WHERE id = ?').bind(session.id).first())?.state).toBe('running');
+    await fetch(`http://fake-agents.test/agents/${agent}/forget`, { method: 'POST' });
+    expect(await runDurableObjectAlarm(object)).toBe(true);
+    const row = await env.DB.prepare('SELECT state, ended_reason FROM lab_sessions WHERE id = ?').bind(session.id).first();
+    expect(row).toEqual({ state: 'ended', ended_reason: 'expired' });
+    expect(await runDurableObjectAlarm(object)).toBe(false); // nothing left to wake up for
+  });
+
+  it('places a queued session once, however many of its tabs ask at the same time', async () => {
+    const agent = newAgentID();
+    await startFakeAgent(agent, 4);
+    const learner = new Browser();
+    await learner.fetch('/api/me'); // the cookie first: three tabs of one browser
+    const looks = await Promise.all([start(learner), start(learner), start(learner)]);
+    expect(new Set(looks.map(({ session }) => session.id)).size).toBe(1);
+    expect((await fakeAgentState(agent)).sessions).toHaveLength(1);
   });
 
   it('extends and ends a session on its agent', async () => {

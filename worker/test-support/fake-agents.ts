@@ -29,6 +29,7 @@ export function fakeAgents(secret: string) {
     const agent = agents.get(id);
     if (!agent) return json({ error: 'no such fake agent' }, 404);
     if (action === 'stop') agent.answering = false;
+    if (action === 'forget') agent.sessions.clear(); // as if its sessions had run out of time
     return json({ sessions: [...agent.sessions.keys()], calls: agent.calls, used: used(agent) });
   }
 
