@@ -42,6 +42,8 @@ export const uiStringKeys = [
   'doca.lab.hosts',
   'doca.lab.run',
   'doca.lab.screenReader',
+  'doca.lab.displayName',
+  'doca.lab.displayNameSaved',
   'doca.lab.clipboard',
   'doca.lab.daemonRestarting',
   'doca.lab.daemonRunning',

@@ -2,7 +2,7 @@
 // and time left, opens one xterm.js terminal per host, and gives the lesson's command blocks a
 // button that types them into a host's terminal.
 import type { Terminal } from '@xterm/xterm';
-import { labSessionSchema, type LabSession } from '../../protocol/control-plane.ts';
+import { labSessionSchema, learnerSchema, type LabSession } from '../../protocol/control-plane.ts';
 import { apiErrorSchema } from '../../protocol/api.ts';
 import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
 import { TerminalConnection, type ConnectionState } from './terminal-connection';
@@ -35,11 +35,19 @@ export class LabController {
   #workspace: HTMLElement;
   #screenReader: HTMLInputElement;
   #pendingCommands: { host: string; command: string }[] = [];
+  /**
+   * Who the learner is, asked once before any other call: a first visit gets its cookie from this
+   * answer, and calls racing without it would each make a different learner.
+   */
+  #me: Promise<unknown>;
 
   constructor(root: HTMLElement) {
     this.root = root;
     this.lab = root.dataset.lab!;
     this.#t = formatter(JSON.parse(root.querySelector('[data-role="strings"]')!.textContent!) as LabStrings);
+    this.#me = fetch('/api/me')
+      .then((response) => response.json())
+      .catch(() => null); // the calls that follow report their own failures
     const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
     this.#status = $('[data-role="status"]');
     this.#countdown = $('[data-role="countdown"]');
@@ -61,11 +69,35 @@ export class LabController {
       host.tab.addEventListener('keydown', (event) => this.#tabKeys(event, host));
     }
     this.#addRunButtons();
+    this.#nameForm();
+  }
+
+  /** The optional display name (what an instructor sees), saved as the learner leaves the field. */
+  #nameForm(): void {
+    const form = this.root.querySelector<HTMLFormElement>('[data-role="name-form"]')!;
+    const input = form.querySelector<HTMLInputElement>('[data-role="name"]')!;
+    const status = form.querySelector<HTMLElement>('[data-role="name-status"]')!;
+    void this.#me.then((me) => {
+      const learner = learnerSchema.safeParse(me);
+      if (learner.success) input.value = learner.data.displayName ?? '';
+    });
+    const save = async () => {
+      await this.#me;
+      const displayName = input.value.trim() || null;
+      const response = await fetch('/api/me', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName }) });
+      status.textContent = response.ok ? this.#t('doca.lab.displayNameSaved') : this.#t('doca.lab.error', { message: String(response.status) });
+    };
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void save();
+    });
+    input.addEventListener('change', () => void save());
   }
 
   /** A reload finds the learner's session again, with its terminals and their scrollback. */
   async resume(): Promise<void> {
     void this.#xterm(); // parsed while the learner reads, ready when they press Start
+    await this.#me;
     const response = await fetch(`/api/sessions?lab=${encodeURIComponent(this.lab)}`, { headers: { accept: 'application/json' } });
     if (!response.ok) return;
     const { session } = (await response.json()) as { session: unknown };
@@ -81,6 +113,7 @@ export class LabController {
 
   async #call(method: string, path: string, body?: unknown): Promise<void> {
     try {
+      await this.#me;
       const response = await fetch(path, {
         method,
         headers: body === undefined ? {} : { 'content-type': 'application/json' },

@@ -132,6 +132,17 @@ test.describe('the lab beside a lesson', () => {
     await endLab(page);
   });
 
+  test('the learner may give a name, and the same browser keeps it', async ({ page }) => {
+    await page.goto(lesson);
+    const name = page.getByLabel('Seu nome (opcional, para a turma)');
+    await expect(name).toHaveValue('');
+    await name.fill('Ana Lima');
+    await name.press('Enter');
+    await expect(page.getByText('Nome salvo.')).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel('Seu nome (opcional, para a turma)')).toHaveValue('Ana Lima');
+  });
+
   test('en: the same lab speaks English', async ({ page }) => {
     await page.goto(`/en${lesson}`);
     await page.getByRole('button', { name: 'Start the lab' }).click();
