@@ -72,26 +72,27 @@ export class LabController {
     this.#nameForm();
   }
 
-  /** The optional display name (what an instructor sees), saved as the learner leaves the field. */
+  /** The optional display name (what an instructor sees): shown as saved, saved as it changes. */
   #nameForm(): void {
-    const form = this.root.querySelector<HTMLFormElement>('[data-role="name-form"]')!;
-    const input = form.querySelector<HTMLInputElement>('[data-role="name"]')!;
-    const status = form.querySelector<HTMLElement>('[data-role="name-status"]')!;
+    const input = this.root.querySelector<HTMLInputElement>('[data-role="name"]')!;
+    let typed = false;
+    input.addEventListener('input', () => (typed = true), { once: true });
     void this.#me.then((me) => {
       const learner = learnerSchema.safeParse(me);
-      if (learner.success) input.value = learner.data.displayName ?? '';
+      // What the learner already typed wins over what was saved before.
+      if (learner.success && !typed) input.value = learner.data.displayName ?? '';
     });
-    const save = async () => {
-      await this.#me;
-      const displayName = input.value.trim() || null;
-      const response = await fetch('/api/me', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName }) });
-      status.textContent = response.ok ? this.#t('doca.lab.displayNameSaved') : this.#t('doca.lab.error', { message: String(response.status) });
-    };
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      void save();
-    });
-    input.addEventListener('change', () => void save());
+    input.addEventListener('change', () => void this.saveName());
+  }
+
+  /** Saves the name field (also on Enter, which the page hands over). */
+  async saveName(): Promise<void> {
+    const input = this.root.querySelector<HTMLInputElement>('[data-role="name"]')!;
+    const status = this.root.querySelector<HTMLElement>('[data-role="name-status"]')!;
+    await this.#me;
+    const displayName = input.value.trim() || null;
+    const response = await fetch('/api/me', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName }) });
+    status.textContent = response.ok ? this.#t('doca.lab.displayNameSaved') : this.#t('doca.lab.error', { message: String(response.status) });
   }
 
   /** A reload finds the learner's session again, with its terminals and their scrollback. */
