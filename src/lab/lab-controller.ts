@@ -75,12 +75,10 @@ export class LabController {
   /** The optional display name (what an instructor sees): shown as saved, saved as it changes. */
   #nameForm(): void {
     const input = this.root.querySelector<HTMLInputElement>('[data-role="name"]')!;
-    let typed = false;
-    input.addEventListener('input', () => (typed = true), { once: true });
     void this.#me.then((me) => {
       const learner = learnerSchema.safeParse(me);
-      // What the learner already typed wins over what was saved before.
-      if (learner.success && !typed) input.value = learner.data.displayName ?? '';
+      // What the learner already typed (maybe before this script loaded) wins over the saved name.
+      if (learner.success && input.value === '') input.value = learner.data.displayName ?? '';
     });
     input.addEventListener('change', () => void this.saveName());
   }
