@@ -1,5 +1,5 @@
 // The worker's bindings, as declared in wrangler.toml (secrets: .dev.vars / `wrangler secret put`).
-import type { HostPool } from './pool/host-pool';
+import type { AgentPool } from './pool/agent-pool';
 import type { LabSessionObject } from './sessions/lab-session-object';
 import type { Learner } from '../protocol/control-plane.ts';
 
@@ -9,7 +9,7 @@ export interface Bindings {
   /** Learners, lab sessions and progress. */
   DB: D1Database;
   /** The agents and the queue (one instance, named "pool"). */
-  POOL: DurableObjectNamespace<HostPool>;
+  POOL: DurableObjectNamespace<AgentPool>;
   /** One per lab session (named by its id): its live state and transitions. */
   SESSION: DurableObjectNamespace<LabSessionObject>;
   /** HS256 secret shared with every agent: tokens for them, and their heartbeats. */

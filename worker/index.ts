@@ -1,6 +1,6 @@
 // Cloudflare Workers entry point of the control plane.
 import { app } from './app';
 
-export { HostPool } from './pool/host-pool';
+export { AgentPool } from './pool/agent-pool';
 export { LabSessionObject } from './sessions/lab-session-object';
 export default app;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { check, succeeds } from '../system/shell.ts';
-import { firewallChains } from '../host/network.ts';
+import { firewallChains } from '../machine/network.ts';
 import { createTestSession, sandboxHosts, testConfig } from '../test-support/test-machine.ts';
 import { removeLeftovers } from './leftovers.ts';
 

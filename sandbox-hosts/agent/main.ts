@@ -4,8 +4,8 @@
 // it has removed every sandbox host and service it started; further signals don't interrupt that.
 import { z } from 'zod';
 import { labs } from '../../src/labs/index.ts';
-import { readHostMachineConfig } from '../host/config.ts';
-import { startMachineServices } from '../host/machine.ts';
+import { readHostMachineConfig } from '../machine/config.ts';
+import { startMachineServices } from '../machine/machine.ts';
 import { createProgressPrinter } from '../images/progress.ts';
 import { AddressPool } from '../sandbox/address-pool.ts';
 import { SandboxHosts } from '../sandbox/sandbox-host.ts';

@@ -7,7 +7,7 @@ import { labs } from '../../src/labs/index.ts';
 import { createAgentApp } from '../agent/app.ts';
 import { LiveSessions } from '../agent/live-sessions.ts';
 import { serveAgent, type AgentServer } from '../agent/server.ts';
-import { startMachineServices } from '../host/machine.ts';
+import { startMachineServices } from '../machine/machine.ts';
 import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import { controlPlaneToken, testAgentID, testAgentSecret } from '../test-support/control-plane-token.ts';
 import { openTerminal } from '../test-support/terminal-client.ts';

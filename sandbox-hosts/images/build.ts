@@ -9,7 +9,7 @@ import { catalog, findImage, type CatalogImage } from './catalog.ts';
 import { buildHash, dockerfileBases, hashDirectory, stageContext, type BaseReference } from './context.ts';
 import { debootstrapTarball, trimmedRootfs, type DebootstrapBuild } from './debootstrap.ts';
 import { startDockerd, type Dockerd } from './dockerd.ts';
-import { sandboxHostPackages } from '../host/packages.ts';
+import { sandboxHostPackages } from '../machine/packages.ts';
 import { BUILD_HASH_LABEL, readPublishedTag, type PublishedTag } from './registry-api.ts';
 import { createProgressPrinter, formatSummary } from './progress.ts';
 import { CommandError, isAlive, removeTree, tailOfFile } from '../system/shell.ts';

@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { bridgeSubnet, certificateAuthorityFiles, type HostMachineConfig } from '../host/config.ts';
-import type { Certificate } from '../host/certificates.ts';
-import { hubHostNames } from '../host/hub-stand-in.ts';
+import { bridgeSubnet, certificateAuthorityFiles, type HostMachineConfig } from '../machine/config.ts';
+import type { Certificate } from '../machine/certificates.ts';
+import { hubHostNames } from '../machine/hub-stand-in.ts';
 import { check, succeeds } from '../system/shell.ts';
 import { waitForEngine } from '../system/docker-engine.ts';
 

@@ -1,7 +1,7 @@
 // Several hosts per session: host1 drives host2's daemon over TLS; other sessions cannot.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../system/shell.ts';
-import { firewallChains } from '../host/network.ts';
+import { firewallChains } from '../machine/network.ts';
 import { createTestSession, learnerShell, sandboxSessions, testConfig } from '../test-support/test-machine.ts';
 import type { SessionRecord } from './session.ts';
 

@@ -2,8 +2,8 @@
 // TLS (`docker -H tcp://host2:2376 --tlsverify …`, or `docker --context host2 …`) — the guide's "the
 // client can talk to more than one daemon". Hosts of one session see each other; sessions never do.
 import { randomBytes } from 'node:crypto';
-import { createCertificateAuthority } from '../host/certificates.ts';
-import { addRules, firewallChains, peerRules, removeRules } from '../host/network.ts';
+import { createCertificateAuthority } from '../machine/certificates.ts';
+import { addRules, firewallChains, peerRules, removeRules } from '../machine/network.ts';
 import { AddressPool } from './address-pool.ts';
 import { daemonTLSPort, type SandboxHostRecord, type SandboxHosts } from './sandbox-host.ts';
 

@@ -1,6 +1,6 @@
 // Prepares this machine for the sandbox tests: packages, the test bridge, the Docker Hub mirror with
 // the lab images (built once, then cached) and stand-in, and clears sandboxes a crashed run left.
-import { startMachineServices } from '../host/machine.ts';
+import { startMachineServices } from '../machine/machine.ts';
 import { imageStateDir, sandboxHosts, testConfig } from './test-machine.ts';
 
 export default async function setup() {

@@ -2,7 +2,7 @@
 // platform started with `npm start` on the same machine is left alone; the image mirror is shared.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readHostMachineConfig } from '../host/config.ts';
+import { readHostMachineConfig } from '../machine/config.ts';
 import { AddressPool } from '../sandbox/address-pool.ts';
 import { SandboxHosts, type SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import { SandboxSessions, type SessionRecord } from '../sandbox/session.ts';

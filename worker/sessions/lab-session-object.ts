@@ -10,7 +10,7 @@ import type { ErrorCode } from '../../protocol/api.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
 import { AgentClient, AgentUnreachable } from '../agents/agent-client';
 import type { Bindings } from '../env';
-import { agentSilenceLimitMs } from '../pool/host-pool';
+import { agentSilenceLimitMs } from '../pool/agent-pool';
 
 export interface LabSessionRow {
   id: string;

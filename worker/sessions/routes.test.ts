@@ -4,7 +4,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { apiErrorSchema, labSessionSchema, type LabSession } from '../../protocol/index.ts';
-import { agentSilenceLimitMs } from '../pool/host-pool';
+import { agentSilenceLimitMs } from '../pool/agent-pool';
 import { labSessionObjectName } from './lab-session-object';
 import { Browser, fakeAgentState, request, startFakeAgent, stopFakeAgent } from '../test-support/clients';
 

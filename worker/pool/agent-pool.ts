@@ -22,7 +22,7 @@ export interface PoolAgent {
 
 export type Reservation = { agent: { id: string; url: string } } | { position: number };
 
-export class HostPool extends DurableObject<Bindings> {
+export class AgentPool extends DurableObject<Bindings> {
   #sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
