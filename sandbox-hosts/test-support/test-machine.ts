@@ -1,5 +1,6 @@
 // The sandbox-host configuration the tests run with: its own bridge, subnet and state folder, so a
 // platform started with `npm start` on the same machine is left alone; the image mirror is shared.
+// DOCA_TEST_SLOT (0–9) gives a second test run on the same machine a bridge and state of its own.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readHostMachineConfig } from '../machine/config.ts';
@@ -7,11 +8,13 @@ import { AddressPool } from '../sandbox/address-pool.ts';
 import { SandboxHosts, type SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import { SandboxSessions, type SessionRecord } from '../sandbox/session.ts';
 
+const slot = /^[0-9]$/.test(process.env.DOCA_TEST_SLOT ?? '') ? Number(process.env.DOCA_TEST_SLOT) : 0;
+
 export const testConfig = readHostMachineConfig({
-  DOCA_STATE_DIR: '/var/lib/doca-test',
-  DOCA_RUN_DIR: '/run/doca-test',
-  DOCA_BRIDGE: 'docatest0',
-  DOCA_BRIDGE_ADDRESS: '10.214.0.1',
+  DOCA_STATE_DIR: `/var/lib/doca-test${slot || ''}`,
+  DOCA_RUN_DIR: `/run/doca-test${slot || ''}`,
+  DOCA_BRIDGE: `docatest${slot}`,
+  DOCA_BRIDGE_ADDRESS: `10.214.${slot}.1`,
   DOCA_MIRROR_DIR: '/var/lib/doca/mirror',
   DOCA_HOST_MEMORY: '1g',
   DOCA_HOST_PIDS: '512',
