@@ -15,6 +15,7 @@ import { portFromEnv, wranglerEnv } from './local-env.mjs';
 /** A first start builds the lab images (about 3 minutes); later starts take seconds. */
 const agentReadyTimeoutMs = 10 * 60_000;
 const agentEntry = fileURLToPath(new URL('../sandbox-hosts/agent/main.ts', import.meta.url));
+const doctorEntry = fileURLToPath(new URL('../sandbox-hosts/machine/doctor.ts', import.meta.url));
 const siteOnlyHint = 'serve the site alone with `npm start -- --site-only`';
 
 const args = process.argv.slice(2);
@@ -30,6 +31,16 @@ const env = { ...process.env, ...wranglerEnv, ASTRO_TELEMETRY_DISABLED: '1' };
 if (!siteOnly && process.getuid() !== 0) {
   console.error(`The sandbox host needs root: run \`sudo npm start\` (or \`npm start\` as root), or ${siteOnlyHint}.`);
   process.exit(1);
+}
+
+// The machine's prerequisites first (packages, /dev/net/tun, kernel settings, disk, ports): repaired
+// where safe, otherwise one line each naming the fix, before anything else is started.
+if (!siteOnly) {
+  const doctor = spawnSync(process.execPath, [doctorEntry, '--fix', '--quiet'], { stdio: 'inherit', env });
+  if (doctor.status !== 0) {
+    console.error(`This machine cannot hold sandbox hosts yet (see above; \`npm run doctor\` shows every check), or ${siteOnlyHint}.`);
+    process.exit(1);
+  }
 }
 
 if (!args.includes('--no-build')) {
@@ -73,11 +84,6 @@ async function startAgent() {
   const agentPort = portFromEnv('DOCA_AGENT_PORT', 7070);
   const agentHost = process.env.DOCA_AGENT_HOST || '127.0.0.1';
   const probeHost = agentHost === '0.0.0.0' ? '127.0.0.1' : agentHost;
-  // A second agent would remove the first one's sandbox hosts as leftovers before failing to listen.
-  if (await answers(probeHost, agentPort)) {
-    console.error(`${agentHost}:${agentPort} is taken (another \`npm start\`?): stop it, set DOCA_AGENT_PORT, or ${siteOnlyHint}.`);
-    process.exit(1);
-  }
   console.log('Starting the sandbox-host agent (the first start builds the lab images, about 3 minutes)…');
   // Its own process group, so it hears a stop once, from here. --pdeathsig (here and for wrangler)
   // stops it, cleanly, if this script is killed outright.

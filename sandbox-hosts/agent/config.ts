@@ -22,7 +22,7 @@ export const agentConfigSchema = z.object({
   DOCA_AGENT_HOST: z.string().default('127.0.0.1'),
   DOCA_AGENT_PORT: z.coerce.number().int().min(1).max(65535).default(7070),
   /** Sandbox hosts this machine holds at once, warm ones included. */
-  DOCA_AGENT_CAPACITY: z.coerce.number().int().min(1).default(20),
+  DOCA_AGENT_CAPACITY: z.coerce.number().int().min(1).default(12),
   /** The control plane to report to (e.g. http://127.0.0.1:8787); without it the agent only answers. */
   DOCA_CONTROL_PLANE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** How the control plane reaches this agent; defaults to http://DOCA_AGENT_HOST:DOCA_AGENT_PORT. */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { labs } from '../../src/labs/index.ts';
 import { readHostMachineConfig } from '../machine/config.ts';
-import { startMachineServices } from '../machine/machine.ts';
+import { checkMachine, startMachineServices } from '../machine/machine.ts';
 import { createProgressPrinter } from '../images/progress.ts';
 import { AddressPool } from '../sandbox/address-pool.ts';
 import { SandboxHosts } from '../sandbox/sandbox-host.ts';
@@ -38,6 +38,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => st
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 async function start(): Promise<void> {
+  // Before anything touches the machine: leftovers are removed with tools the preflight installs.
+  await checkMachine(machine, {
+    capacity: config.DOCA_AGENT_CAPACITY,
+    agentListen: { host: config.DOCA_AGENT_HOST, port: config.DOCA_AGENT_PORT },
+    onRepair: (check, problem) => log({ event: 'machine.repairing', check, problem }),
+  });
   const removed = await removeLeftovers(hosts);
   if (removed.length > 0) log({ event: 'agent.leftovers_removed', hosts: removed });
   const services = await startMachineServices(machine, {

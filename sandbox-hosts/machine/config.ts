@@ -29,7 +29,7 @@ export const hostMachineConfigSchema = z.object({
   DOCA_HOST_MEMORY: size.default(1536 * 1024 ** 2),
   DOCA_HOST_PIDS: z.coerce.number().int().min(64).default(1024),
   DOCA_HOST_CPUS: z.coerce.number().min(0.1).max(64).default(1),
-  DOCA_HOST_DISK: size.default(4 * 1024 ** 3),
+  DOCA_HOST_DISK: size.default(3 * 1024 ** 3),
   DOCA_HOST_TMP: size.default(256 * 1024 ** 2),
 });
 

@@ -1,12 +1,13 @@
-// A sandbox-host machine ready to hold sandboxes: packages, bridge and firewall, certificate
-// authority, the Docker Hub mirror with the lab images, and the Docker Hub stand-in.
+// A sandbox-host machine ready to hold sandboxes: its prerequisites checked (and repaired where
+// safe), bridge and firewall, certificate authority, the Docker Hub mirror with the lab images, and
+// the Docker Hub stand-in.
 import { buildImages, type BuildEvent } from '../images/build.ts';
 import { loadCertificateAuthority } from './certificates.ts';
 import { bridgeSubnet, type HostMachineConfig } from './config.ts';
 import { hubHostNames, startHubStandIn } from './hub-stand-in.ts';
 import { startMirror } from './mirror.ts';
 import { ensureHostNetwork } from './network.ts';
-import { ensureSandboxHostPackages } from './packages.ts';
+import { formatProblems, problemsOf, realProbe, runPreflight, type CheckOutcome } from './preflight/index.ts';
 
 export interface MachineServices {
   mirrorAddress: string;
@@ -21,8 +22,36 @@ export interface PrepareOptions {
   signal?: AbortSignal;
 }
 
+/** The machine lacks a prerequisite it could not repair; the message has one line per problem. */
+export class MachineNotReady extends Error {
+  readonly outcomes: CheckOutcome[];
+  constructor(outcomes: CheckOutcome[]) {
+    super(formatProblems(outcomes));
+    this.outcomes = outcomes;
+  }
+}
+
+export interface MachineCheckOptions {
+  /** Sandbox hosts the machine will hold at once (their disks must fit). */
+  capacity: number;
+  /** Where the agent is about to listen, so a second agent stops before touching the first one's sandboxes. */
+  agentListen?: { host: string; port: number };
+  /** Told before each repair (installing packages takes a minute). */
+  onRepair?: (check: string, problem: string) => void;
+}
+
+/** Runs the preflight, repairing what is safe (as root); throws MachineNotReady if a problem remains. */
+export async function checkMachine(config: HostMachineConfig, options: MachineCheckOptions): Promise<CheckOutcome[]> {
+  const outcomes = await runPreflight(
+    { probe: realProbe, config, capacity: options.capacity, agentListen: options.agentListen },
+    { fix: true, onRepair: options.onRepair },
+  );
+  if (problemsOf(outcomes).length > 0) throw new MachineNotReady(outcomes);
+  return outcomes;
+}
+
+/** Starts the machine's services; `checkMachine` must have passed. */
 export async function startMachineServices(config: HostMachineConfig, options: PrepareOptions): Promise<MachineServices> {
-  ensureSandboxHostPackages();
   await ensureHostNetwork(config);
   const authority = await loadCertificateAuthority(config);
   const hubCertificate = await authority.issue({ commonName: hubHostNames[0], dnsNames: hubHostNames });
