@@ -18,7 +18,6 @@ function e2eAgent(id: string, agentPort: number, bridge: string, bridgeAddress: 
     DOCA_BRIDGE: bridge,
     DOCA_BRIDGE_ADDRESS: bridgeAddress,
     DOCA_STATE_DIR: `/var/lib/doca-${id}`,
-    DOCA_RUN_DIR: `/run/doca-${id}`,
     DOCA_MIRROR_DIR: '/var/lib/doca/mirror',
     DOCA_HOST_MEMORY: '1g',
     DOCA_HOST_DISK: '3g',

@@ -13,8 +13,6 @@ const size = z
 export const hostMachineConfigSchema = z.object({
   /** Persistent state: the mirror's images, each sandbox's disk, the image cache. */
   DOCA_STATE_DIR: z.string().startsWith('/').default('/var/lib/doca'),
-  /** Runtime state: namespace handles, sockets. */
-  DOCA_RUN_DIR: z.string().startsWith('/').default('/run/doca'),
   /** The bridge every sandbox host's network namespace is attached to. */
   DOCA_BRIDGE: z.string().regex(/^[a-z][a-z0-9]{1,10}$/).default('doca0'),
   /** The bridge's address: sandboxes get the other addresses of its /24. */

@@ -10,6 +10,7 @@ export interface DebianPackage {
 export const sandboxHostPackages = [
   { packageName: 'docker.io', provides: '/usr/sbin/dockerd', purpose: 'the Docker daemon every sandbox runs' },
   { packageName: 'docker-registry', provides: '/usr/bin/docker-registry', purpose: 'the Docker Hub mirror' },
+  { packageName: 'tini', provides: '/usr/bin/tini-static', purpose: 'the init holding each sandbox’s PID namespace' },
   { packageName: 'rootlesskit', provides: '/usr/bin/rootlesskit', purpose: 'rootless Docker' },
   { packageName: 'slirp4netns', provides: '/usr/bin/slirp4netns', purpose: 'rootless Docker networking' },
   { packageName: 'uidmap', provides: '/usr/bin/newuidmap', purpose: 'rootless Docker user namespaces' },

@@ -12,7 +12,6 @@ const slot = /^[0-9]$/.test(process.env.DOCA_TEST_SLOT ?? '') ? Number(process.e
 
 export const testConfig = readHostMachineConfig({
   DOCA_STATE_DIR: `/var/lib/doca-test${slot || ''}`,
-  DOCA_RUN_DIR: `/run/doca-test${slot || ''}`,
   DOCA_BRIDGE: `docatest${slot}`,
   DOCA_BRIDGE_ADDRESS: `10.214.${slot}.1`,
   DOCA_MIRROR_DIR: '/var/lib/doca/mirror',

@@ -30,7 +30,6 @@ async function startPlatform(warmPool: string): Promise<ChildProcess> {
       DOCA_BRIDGE: 'docabench0',
       DOCA_BRIDGE_ADDRESS: '10.216.0.1',
       DOCA_STATE_DIR: '/var/lib/doca-bench',
-      DOCA_RUN_DIR: '/run/doca-bench',
       DOCA_MIRROR_DIR: '/var/lib/doca/mirror',
       DOCA_WARM_POOL: warmPool,
       DOCA_AGENT_CAPACITY: '6',
