@@ -50,5 +50,7 @@ export const agentCapacitySchema = z.object({
   sessions: z.number().int().nonnegative(),
   /** Pre-started hosts waiting for a learner (counted in `used`). */
   warm: z.number().int().nonnegative(),
+  /** Why the agent cannot make sandboxes now (capacity is then 0), or null. */
+  problem: z.string().nullable(),
 });
 export type AgentCapacity = z.infer<typeof agentCapacitySchema>;

@@ -15,9 +15,13 @@ export const agentIDSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'lower-case l
 export const agentHeartbeatSchema = z.strictObject({
   /** Where the control plane reaches the agent's API. */
   url: z.url({ protocol: /^https?$/ }),
+  /** A random id the agent makes at each start: a new one means the sessions of the last run are gone. */
+  bootID: z.string().min(8).max(64),
   capacity: z.number().int().nonnegative(),
   used: z.number().int().nonnegative(),
   warm: z.number().int().nonnegative(),
+  /** Why the agent cannot make sandboxes now (it then reports capacity 0), or null. */
+  problem: z.string().max(300).nullable(),
 });
 export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;
 

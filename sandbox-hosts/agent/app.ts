@@ -37,6 +37,7 @@ export function createAgentApp(options: AgentOptions) {
         used: live.usedHosts,
         sessions: live.list().length,
         warm: live.warmHosts,
+        problem: live.problem ?? null,
       } satisfies AgentCapacity),
     )
     .post('/sessions', async (c) => {

@@ -11,6 +11,7 @@ import type { SandboxSessions, SessionRecord } from '../sandbox/session.ts';
 import { pingEngine } from '../system/docker-engine.ts';
 import { HostTerminal } from '../terminal/host-terminal.ts';
 import { noticeText, terminalNotices } from './messages.ts';
+import { oneLine } from './self-test.ts';
 
 export interface SessionLimits {
   /** A session ends this long after it starts, unless extended. */
@@ -182,7 +183,9 @@ export class LiveSession {
 
 export class LiveSessions {
   readonly sessions: SandboxSessions;
-  readonly capacity: number;
+  /** Why this machine cannot make sandboxes now (its self-test failed), or undefined when it can. */
+  problem: string | undefined;
+  readonly #capacity: number;
   readonly limits: SessionLimits;
   readonly warmPool: WarmPoolSpec;
   readonly now: () => number;
@@ -196,11 +199,16 @@ export class LiveSessions {
 
   constructor(options: LiveSessionsOptions) {
     this.sessions = options.sessions;
-    this.capacity = options.capacity;
+    this.#capacity = options.capacity;
     this.limits = { ...defaultSessionLimits, ...options.limits };
     this.warmPool = options.warmPool ?? {};
     this.now = options.clock ?? Date.now;
     this.log = options.log ?? ((event) => console.log(JSON.stringify(event)));
+  }
+
+  /** Sandbox hosts this machine may hold at once: none while it has a problem. */
+  get capacity(): number {
+    return this.problem === undefined ? this.#capacity : 0;
   }
 
   get usedHosts(): number {
@@ -225,6 +233,7 @@ export class LiveSessions {
   /** A session for a learner: from the warm pool when one of that size is ready, else started now. */
   async create(hostCount: number, lab?: string): Promise<{ session: LiveSession; warm: boolean }> {
     if (this.#closed) throw new APIFailure('capacity_exhausted', 'This agent is shutting down.');
+    if (this.problem !== undefined) throw new APIFailure('sandbox_failed', `This sandbox host cannot make sandboxes: ${this.problem}`);
     const ready = this.#warm.findIndex((s) => s.record.hosts.length === hostCount);
     if (ready !== -1) {
       const [session] = this.#warm.splice(ready, 1);
@@ -237,7 +246,13 @@ export class LiveSessions {
       await this.#remove(this.#warm.shift()!, terminalNotices.sessionDeleted, 'evicted');
     }
     if (this.usedHosts + hostCount > this.capacity) throw new APIFailure('capacity_exhausted', 'This sandbox host is full.');
-    const session = await this.#start(hostCount);
+    let session: LiveSession;
+    try {
+      session = await this.#start(hostCount);
+    } catch (error) {
+      // Expected in the sense that machines fail: the control plane tells the learner and logs why.
+      throw new APIFailure('sandbox_failed', `The sandbox host could not start a session: ${oneLine(error)}`);
+    }
     this.#hand(session, lab);
     return { session, warm: false };
   }

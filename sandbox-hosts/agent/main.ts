@@ -2,6 +2,7 @@
 // pool, reaps expired and idle sessions, and serves the agent API to the control plane.
 // Run as root: `node sandbox-hosts/agent/main.ts`. SIGINT or SIGTERM, at any moment, stops it after
 // it has removed every sandbox host and service it started; further signals don't interrupt that.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { labs } from '../../src/labs/index.ts';
 import { readHostMachineConfig } from '../machine/config.ts';
@@ -15,6 +16,7 @@ import { agentConfigSchema, sessionLimitsOf } from './config.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { LiveSessions } from './live-sessions.ts';
+import { selfTest } from './self-test.ts';
 import { serveAgent } from './server.ts';
 
 /** How often sessions are checked against their time and idle limits. */
@@ -27,6 +29,12 @@ if (!parsed.success) {
   process.exit(2);
 }
 const config = parsed.data;
+// Read once: nothing the agent starts inherits it, whatever environment a spawn is given.
+delete process.env.DOCA_AGENT_SECRET;
+/** Tells the control plane that this is a new run: sessions of an earlier one are gone. */
+const bootID = randomUUID();
+/** While the self-test fails, it is tried again this often (someone may be fixing the machine). */
+const selfTestRetryMs = 30_000;
 const machine = readHostMachineConfig();
 const hosts = new SandboxHosts(machine);
 
@@ -68,6 +76,27 @@ async function start(): Promise<void> {
     log,
   });
   cleanups.unshift(() => live.close());
+  // One sandbox made and removed before any learner's: a failure leaves the agent answering, with
+  // capacity 0 and the reason in its heartbeat, and trying again until the machine is fixed.
+  const checkSandboxes = async () => {
+    const result = await selfTest(live.sessions);
+    if (result.ok) {
+      if (live.problem !== undefined) log({ event: 'self_test.recovered' });
+      live.problem = undefined;
+      log({ event: 'self_test.passed', ms: result.ms });
+      void live.refillWarmPool();
+    } else {
+      if (live.problem !== result.problem) {
+        console.error(`This machine cannot make sandboxes: ${result.problem}`);
+        log({ event: 'self_test.failed', problem: result.problem });
+      }
+      live.problem = result.problem;
+    }
+  };
+  await checkSandboxes();
+  const selfTestRetry = setInterval(() => void (live.problem !== undefined && checkSandboxes()), selfTestRetryMs);
+  cleanups.unshift(async () => clearInterval(selfTestRetry));
+  stopping.signal.throwIfAborted();
   const secret = new TextEncoder().encode(config.DOCA_AGENT_SECRET);
   const app = createAgentApp({ agentID: config.DOCA_AGENT_ID, secret, live, labs });
   const server = await serveAgent(app, config.DOCA_AGENT_HOST, config.DOCA_AGENT_PORT);
@@ -85,7 +114,7 @@ async function start(): Promise<void> {
       agentID: config.DOCA_AGENT_ID,
       secret,
       log,
-      report: () => ({ url: config.DOCA_AGENT_URL ?? server.url, capacity: live.capacity, used: live.usedHosts, warm: live.warmHosts }),
+      report: () => ({ url: config.DOCA_AGENT_URL ?? server.url, bootID, capacity: live.capacity, used: live.usedHosts, warm: live.warmHosts, problem: live.problem ?? null }),
     });
     cleanups.unshift(async () => heartbeat.stop());
   }

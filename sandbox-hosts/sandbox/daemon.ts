@@ -83,15 +83,20 @@ export function daemonCommand(config: HostMachineConfig, home: string, dockerSoc
   };
 }
 
-/** Starts the daemon from a prepared command line and waits until its API answers. */
+/** Starts the daemon from a prepared command line and waits until its API answers, or it exits. */
 export async function launchDaemon(command: { file: string; args: string[] }, logFile: string, dockerSocket: string, label: string): Promise<void> {
   const log = await open(logFile, 'a');
   // Detached: the daemon outlives this call; its environment is only what the command line sets.
   const child = spawn(command.file, command.args, { detached: true, stdio: ['ignore', log.fd, log.fd], env: helperEnvironment });
   child.unref();
   await log.close();
-  if (!(await waitForEngine(dockerSocket, 20_000))) {
-    throw new Error(`The Docker daemon of sandbox host ${label} did not start:\n${tail(await readFile(logFile, 'utf8').catch(() => ''), 8)}`);
+  const exited = new AbortController();
+  child.once('exit', () => exited.abort());
+  const ready = await waitForEngine(dockerSocket, 20_000, exited.signal);
+  child.removeAllListeners('exit');
+  if (!ready) {
+    const said = tail(await readFile(logFile, 'utf8').catch(() => ''), 8);
+    throw new Error(`The Docker daemon of sandbox host ${label} ${exited.signal.aborted ? 'exited before it was ready' : 'did not start within 20 s'}:\n${said}`);
   }
 }
 

@@ -30,10 +30,10 @@ export async function pingEngine(socketPath: string): Promise<boolean> {
   }
 }
 
-/** Polls `/_ping` until the daemon answers or the deadline passes. */
-export async function waitForEngine(socketPath: string, timeoutMs: number): Promise<boolean> {
+/** Polls `/_ping` until the daemon answers, the deadline passes, or `signal` says it never will. */
+export async function waitForEngine(socketPath: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !signal?.aborted) {
     if (await pingEngine(socketPath)) return true;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
