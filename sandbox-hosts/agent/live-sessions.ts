@@ -6,7 +6,7 @@ import type { Session } from '../../protocol/agent.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
 import { followEngineEvents, type EngineEventFollower } from '../events/engine-events.ts';
 import { SessionEventLog } from '../events/session-event-log.ts';
-import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
+import type { PhaseRecorder, SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import type { SandboxSessions, SessionRecord } from '../sandbox/session.ts';
 import { pingEngine } from '../system/docker-engine.ts';
 import { HostTerminal } from '../terminal/host-terminal.ts';
@@ -41,6 +41,8 @@ export interface LiveSessionsOptions {
   limits?: Partial<SessionLimits>;
   /** Milliseconds since the epoch; tests move it. */
   clock?: () => number;
+  /** Hears how long each step of a new session's first host took (`bench:host`). */
+  onPhase?: PhaseRecorder;
   log?: Logger;
 }
 
@@ -196,10 +198,12 @@ export class LiveSessions {
   #reservedHosts = 0;
   #refilling: Promise<void> | undefined;
   #closed = false;
+  readonly #onPhase: PhaseRecorder | undefined;
 
   constructor(options: LiveSessionsOptions) {
     this.sessions = options.sessions;
     this.#capacity = options.capacity;
+    this.#onPhase = options.onPhase;
     this.limits = { ...defaultSessionLimits, ...options.limits };
     this.warmPool = options.warmPool ?? {};
     this.now = options.clock ?? Date.now;
@@ -321,7 +325,7 @@ export class LiveSessions {
   async #start(hostCount: number): Promise<LiveSession> {
     this.#reservedHosts += hostCount;
     try {
-      const record = await this.sessions.create(hostCount, randomBytes(4).toString('hex'));
+      const record = await this.sessions.create(hostCount, randomBytes(4).toString('hex'), this.#onPhase);
       return new LiveSession(this, record, this.now());
     } finally {
       this.#reservedHosts -= hostCount;

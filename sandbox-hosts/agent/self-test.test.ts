@@ -50,7 +50,7 @@ describe('an agent whose machine cannot make sandboxes', () => {
   live.problem = 'The Docker daemon of sandbox host t1 did not start: setting up tap tap0: exit status 1';
   const app = createAgentApp({ agentID: testAgentID, secret: testAgentSecret, live, labs });
   const call = async (method: string, path: string, body?: unknown) =>
-    app.request(path, { method, headers: { authorization: `Bearer ${await controlPlaneToken()}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    app.request(path, { method, headers: { authorization: `Bearer ${await controlPlaneToken()}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 
   it('reports capacity 0 with the reason', async () => {
     const capacity = agentCapacitySchema.parse(await (await call('GET', '/capacity')).json());
