@@ -14,6 +14,8 @@ export const errorCodes = [
   'session_not_running',
   'port_not_open',
   'capacity_exhausted',
+  /** An agent could not create a session's sandbox (its machine cannot make one now). */
+  'sandbox_failed',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -31,6 +33,7 @@ export const errorStatus = {
   session_not_running: 409,
   port_not_open: 502,
   capacity_exhausted: 503,
+  sandbox_failed: 500,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 

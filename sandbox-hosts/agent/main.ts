@@ -29,6 +29,8 @@ if (!parsed.success) {
 const config = parsed.data;
 const machine = readHostMachineConfig();
 const hosts = new SandboxHosts(machine);
+/** New at each start: the control plane ends the sessions of an earlier start as lost. */
+const bootID = crypto.randomUUID();
 
 const stopping = new AbortController();
 /** What to undo on the way out, newest first. */
@@ -79,7 +81,7 @@ async function start(): Promise<void> {
       agentID: config.DOCA_AGENT_ID,
       secret,
       log,
-      report: () => ({ url: config.DOCA_AGENT_URL ?? server.url, capacity: live.capacity, used: live.usedHosts, warm: live.warmHosts }),
+      report: () => ({ url: config.DOCA_AGENT_URL ?? server.url, bootID, problem: null, capacity: live.capacity, used: live.usedHosts, warm: live.warmHosts }),
     });
     cleanups.unshift(async () => heartbeat.stop());
   }
