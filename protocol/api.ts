@@ -14,6 +14,7 @@ export const errorCodes = [
   'session_not_running',
   'port_not_open',
   'capacity_exhausted',
+  /** An agent could not create a session's sandbox (its machine cannot make one now). */
   'sandbox_failed',
   'internal',
 ] as const;

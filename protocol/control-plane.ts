@@ -12,16 +12,26 @@ export const heartbeatIssuer = agentAudience;
 
 export const agentIDSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes');
 
+/** The longest `problem` an agent may report: one sentence for an operator's log. */
+export const agentProblemMaxLength = 300;
+
 export const agentHeartbeatSchema = z.strictObject({
   /** Where the control plane reaches the agent's API. */
   url: z.url({ protocol: /^https?$/ }),
-  /** A random id the agent makes at each start: a new one means the sessions of the last run are gone. */
-  bootID: z.string().min(8).max(64),
+  /**
+   * A random id the agent makes each time it starts. A new one under the same agent id means the
+   * agent restarted and holds none of the sessions it held before.
+   */
+  bootID: z.string().regex(/^[A-Za-z0-9-]{8,64}$/, '8 to 64 letters, digits and dashes, e.g. a UUID'),
+  /**
+   * Null, or why the agent cannot make sandboxes now, in one short English sentence for the
+   * operator (never shown to learners). An agent with a problem reports capacity 0, and the control
+   * plane sends it no learners whatever it reports.
+   */
+  problem: z.string().trim().min(1).max(agentProblemMaxLength).nullable(),
   capacity: z.number().int().nonnegative(),
   used: z.number().int().nonnegative(),
   warm: z.number().int().nonnegative(),
-  /** Why the agent cannot make sandboxes now (it then reports capacity 0), or null. */
-  problem: z.string().max(300).nullable(),
 });
 export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;
 
@@ -40,7 +50,11 @@ export const startLabSessionRequestSchema = z.strictObject({
 });
 
 export const labSessionStates = ['queued', 'running', 'ended'] as const;
-export const endedReasons = ['deleted', 'expired', 'lost'] as const;
+/**
+ * Why a session ended: `deleted` by its learner; `expired` (time limit or idling); `lost`, its agent
+ * stopped reporting or restarted; `failed`, no agent could make its sandboxes.
+ */
+export const endedReasons = ['deleted', 'expired', 'lost', 'failed'] as const;
 
 export const labSessionSchema = z.object({
   id: z.string(),

@@ -5,10 +5,13 @@ import type { Terminal } from '@xterm/xterm';
 import { labSessionSchema, learnerSchema, type LabSession } from '../../protocol/control-plane.ts';
 import { apiErrorSchema } from '../../protocol/api.ts';
 import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
+import { noticeOf } from './session-notice';
 import { TerminalConnection, type ConnectionState } from './terminal-connection';
 
 const pollQueuedMs = 3_000;
 const pollRunningMs = 30_000;
+/** A terminal that dropped may mean the session ended (its agent stopped): ask this soon after. */
+const checkAfterDisconnectMs = 2_000;
 
 interface HostView {
   name: string;
@@ -138,28 +141,38 @@ export class LabController {
     this.#start.hidden = session.state !== 'ended';
     this.#start.disabled = false;
     this.#extend.hidden = this.#end.hidden = session.state !== 'running';
-    if (session.state === 'queued') {
-      this.#setStatus(this.#t('doca.lab.queued', { position: session.queuePosition ?? 1 }));
+    const notice = noticeOf(session);
+    if (notice.state === 'queued') {
+      this.#setStatus(this.#t(notice.status.key, notice.status.values));
       this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), pollQueuedMs);
-    } else if (session.state === 'running') {
+    } else if (notice.state === 'running') {
       this.#workspace.hidden = false;
       this.#startCountdown();
       this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), pollRunningMs);
       if (previous?.id !== session.id || previous.state !== 'running') void this.#openTerminals();
     } else {
-      this.#stopSession(this.#t(`doca.lab.ended.${session.endedReason ?? 'deleted'}`));
+      this.#stopSession(this.#t(notice.status.key), this.#t(notice.start));
     }
   }
 
-  #stopSession(message: string): void {
+  /** The session ended: its terminals close, and Start offers a new one. */
+  #stopSession(message: string, startLabel: string): void {
     clearTimeout(this.#poll);
     clearInterval(this.#tick);
     this.#countdown.textContent = '';
     for (const host of this.#hosts) host.connection?.dispose();
     this.#start.hidden = false;
-    this.#start.textContent = this.#t('doca.lab.startAgain');
+    this.#start.textContent = startLabel;
     this.#extend.hidden = this.#end.hidden = true;
     this.#setStatus(message);
+  }
+
+  /** Asks for the running session soon, instead of at the next regular poll. */
+  #checkSoon(): void {
+    const session = this.#session;
+    if (session?.state !== 'running') return;
+    clearTimeout(this.#poll);
+    this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), checkAfterDisconnectMs);
   }
 
   #startCountdown(): void {
@@ -231,6 +244,9 @@ export class LabController {
 
   #connectionState(host: HostView, state: ConnectionState): void {
     host.tab.dataset.connection = state;
+    // Once the session has ended, its message stays on screen.
+    if (this.#session?.state !== 'running') return;
+    if (state === 'disconnected') this.#checkSoon();
     if (host.tab.getAttribute('aria-selected') !== 'true') return;
     const key = state === 'connected' ? 'doca.lab.connected' : state === 'connecting' ? 'doca.lab.connecting' : 'doca.lab.disconnected';
     this.#setStatus(this.#t(key, { host: host.name }));

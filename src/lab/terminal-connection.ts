@@ -44,11 +44,15 @@ export class TerminalConnection implements ITerminalAddon {
     this.#connect();
   }
 
+  /** Closes the socket; a disposed connection reports nothing more (its page has moved on). */
   dispose(): void {
     this.#stopped = true;
     clearTimeout(this.#retry);
     this.#disposables.forEach((d) => d.dispose());
-    this.#socket?.close(1000);
+    const socket = this.#socket;
+    this.#socket = undefined;
+    socket?.close(1000);
+    this.state = 'disconnected';
   }
 
   /** Types text into the shell, as if the learner had. */

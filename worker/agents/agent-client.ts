@@ -1,11 +1,18 @@
-// Calls one sandbox-host agent with a short-lived token addressed to it.
+// Calls one sandbox-host agent with a short-lived token addressed to it. What an agent call can
+// bring back instead of its answer comes back as a value: the agent did not answer, or it answered
+// with an error of its own.
 import { SignJWT } from 'jose';
 import { agentAudience, agentTokenIssuer, sessionSchema, type Session } from '../../protocol/agent.ts';
+import { apiErrorSchema, type ErrorCode } from '../../protocol/api.ts';
 
-/** The agent did not answer, or answered with a server error: try another, and stop using it. */
-export class AgentUnreachable extends Error {
-  override name = 'AgentUnreachable';
-}
+/**
+ * `unreachable`: no answer, a timeout, or an answer that isn't the agent's own (a proxy's 502, a
+ * crash page). `refused`: the agent answered with its `{ error: { code, message } }`, e.g.
+ * `capacity_exhausted` (full) or `sandbox_failed` (it cannot make the sandbox).
+ */
+export type AgentFailure = { kind: 'unreachable'; message: string } | { kind: 'refused'; status: number; code: ErrorCode; message: string };
+
+export type AgentAnswer<T> = { ok: true; value: T } | { ok: false; failure: AgentFailure };
 
 export class AgentClient {
   readonly id: string;
@@ -29,50 +36,56 @@ export class AgentClient {
       .sign(this.#secret);
   }
 
-  async call(method: string, path: string, body?: unknown): Promise<Response> {
+  /** A new session for the lab. */
+  async createSession(lab: string): Promise<AgentAnswer<Session>> {
+    return this.#call('POST', '/sessions', { lab }, (response) => sessionSchema.parse(response));
+  }
+
+  /** The session as the agent sees it, or undefined when the agent no longer holds it. */
+  async session(id: string): Promise<AgentAnswer<Session | undefined>> {
+    return this.#call('GET', `/sessions/${id}`, undefined, (response) => sessionSchema.parse(response), { 404: undefined });
+  }
+
+  async extend(id: string): Promise<AgentAnswer<Session | undefined>> {
+    return this.#call('POST', `/sessions/${id}/extend`, undefined, (response) => sessionSchema.parse(response), { 404: undefined });
+  }
+
+  async deleteSession(id: string): Promise<AgentAnswer<void>> {
+    return this.#call('DELETE', `/sessions/${id}`, undefined, () => undefined, { 404: undefined });
+  }
+
+  /**
+   * One call: a 2xx answer read by `read`, a status listed in `expected` as its value, anything
+   * else as a failure. An answer the agent sent that doesn't match the protocol is a bug and throws.
+   */
+  async #call<T>(method: string, path: string, body: unknown, read: (json: unknown) => T, expected: Record<number, T> = {}): Promise<AgentAnswer<T>> {
+    let response: Response;
     try {
-      const response = await fetch(`${this.url}${path}`, {
+      response = await fetch(`${this.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${await this.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         // Under the 30 s a session's Durable Object may hold its other requests while it waits.
         signal: AbortSignal.timeout(20_000),
       });
-      if (response.status >= 500 && response.status !== 503) throw new AgentUnreachable(`agent ${this.id} answered ${response.status}`);
-      return response;
     } catch (error) {
-      if (error instanceof AgentUnreachable) throw error;
-      throw new AgentUnreachable(`agent ${this.id} did not answer: ${(error as Error).message}`);
+      return { ok: false, failure: { kind: 'unreachable', message: `agent ${this.id} did not answer: ${(error as Error).message}` } };
     }
+    if (response.status in expected) return { ok: true, value: expected[response.status] };
+    if (response.ok) return { ok: true, value: read(response.status === 204 ? undefined : await response.json()) };
+    const text = await response.text().catch(() => '');
+    const error = apiErrorSchema.safeParse(safeJSON(text));
+    if (!error.success) {
+      return { ok: false, failure: { kind: 'unreachable', message: `agent ${this.id} answered ${response.status}: ${text.slice(0, 200)}` } };
+    }
+    return { ok: false, failure: { kind: 'refused', status: response.status, ...error.data.error } };
   }
+}
 
-  /** A new session for the lab, or 'full' when the agent has no room. */
-  async createSession(lab: string): Promise<Session | 'full'> {
-    const response = await this.call('POST', '/sessions', { lab });
-    if (response.status === 503) return 'full';
-    return sessionSchema.parse(await this.#ok(response));
-  }
-
-  /** The session as the agent sees it, or undefined when the agent no longer holds it. */
-  async session(id: string): Promise<Session | undefined> {
-    const response = await this.call('GET', `/sessions/${id}`);
-    if (response.status === 404) return undefined;
-    return sessionSchema.parse(await this.#ok(response));
-  }
-
-  async extend(id: string): Promise<Session | undefined> {
-    const response = await this.call('POST', `/sessions/${id}/extend`);
-    if (response.status === 404) return undefined;
-    return sessionSchema.parse(await this.#ok(response));
-  }
-
-  async deleteSession(id: string): Promise<void> {
-    const response = await this.call('DELETE', `/sessions/${id}`);
-    if (response.status !== 204 && response.status !== 404) await this.#ok(response);
-  }
-
-  async #ok(response: Response): Promise<unknown> {
-    if (!response.ok) throw new AgentUnreachable(`agent ${this.id} answered ${response.status}: ${await response.text()}`);
-    return response.json();
+function safeJSON(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -2,9 +2,9 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { agentAudience, agentTokenIssuer, apiErrorSchema, labSessionSchema } from '../../protocol/index.ts';
-import { Browser, heartbeatToken, sendHeartbeat, testAgentSecret } from '../test-support/clients';
+import { Browser, heartbeatOf, heartbeatToken, sendHeartbeat, testAgentSecret } from '../test-support/clients';
 
-const report = { url: 'http://agent-r1.test', capacity: 4, used: 0, warm: 0 };
+const report = heartbeatOf('r1');
 
 async function expectError(response: Response, status: number, code: string) {
   expect(response.status).toBe(status);
@@ -56,8 +56,19 @@ describe('agent heartbeats', () => {
     ['a URL that is not http', { ...report, url: 'file:///etc/passwd' }],
     ['a negative capacity', { ...report, capacity: -1 }],
     ['an unknown field', { ...report, root: true }],
+    ['no bootID', { ...report, bootID: undefined }],
+    ['a bootID that is not an id', { ...report, bootID: '../../etc' }],
+    ['no problem field (null when there is none)', { ...report, problem: undefined }],
+    ['a problem longer than 300 characters', { ...report, capacity: 0, problem: 'x'.repeat(301) }],
+    ['a blank problem', { ...report, capacity: 0, problem: '   ' }],
   ])('answers %s with 400 invalid_body', async (_, body) => {
+    await fetch('http://fake-agents.test/agents/r1', { method: 'PUT', body: JSON.stringify({ capacity: 4 }) });
     await expectError(await sendHeartbeat('r1', body as typeof report), 400, 'invalid_body');
+    expect(await placed()).toBe(false);
+  });
+
+  it('accepts a problem of 300 characters', async () => {
+    expect((await sendHeartbeat('r1', { ...report, capacity: 0, problem: 'x'.repeat(300) })).status).toBe(204);
   });
 
   it('answers an agent id that is not one with 400 bad_request', async () => {

@@ -5,6 +5,7 @@ import { agentHeartbeatSchema, agentIDSchema, heartbeatAudience, heartbeatIssuer
 import { APIFailure } from '../../protocol/http-errors.ts';
 import type { AppEnv } from '../env';
 import { jsonBody } from '../json-body';
+import { LabSessions } from '../sessions/lab-sessions';
 
 export const agentRoutes = new Hono<AppEnv>().post('/:id/heartbeat', async (c) => {
   const id = agentIDSchema.safeParse(c.req.param('id'));
@@ -21,7 +22,9 @@ export const agentRoutes = new Hono<AppEnv>().post('/:id/heartbeat', async (c) =
   } catch {
     throw new APIFailure('unauthorized', 'The heartbeat token is not valid for this agent.');
   }
-  const report = await jsonBody(c, agentHeartbeatSchema, '{"url": "http://10.0.0.2:7070", "capacity": 20, "used": 3, "warm": 2}');
-  await c.env.POOL.get(c.env.POOL.idFromName('pool')).heartbeat(id.data, report);
+  const report = await jsonBody(c, agentHeartbeatSchema, '{"url": "http://10.0.0.2:7070", "bootID": "<uuid>", "problem": null, "capacity": 20, "used": 3, "warm": 2}');
+  const change = await c.env.POOL.get(c.env.POOL.idFromName('pool')).heartbeat(id.data, report);
+  // The agent's report is taken at once; ending the sessions of its earlier start may wait on calls to it.
+  if (change.restarted) c.executionCtx.waitUntil(new LabSessions(c.env).settleRestartedAgent(id.data, report.bootID));
   return c.body(null, 204);
 });

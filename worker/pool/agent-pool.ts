@@ -12,15 +12,55 @@ export const queueAbandonMs = 30_000;
 export interface PoolAgent {
   id: string;
   url: string;
+  /** The agent's present start (see the heartbeat's `bootID`). */
+  bootID: string | null;
+  /** Why it cannot make sandboxes now, as it reported; null when it can. */
+  problem: string | null;
   capacity: number;
   used: number;
   warm: number;
   lastSeen: number;
-  /** Whether it may get new sessions now. */
+  /** It reported within the silence limit. */
+  reporting: boolean;
+  /** Whether it may get new sessions now: reporting, no problem, and no failed call since its last report. */
   available: boolean;
 }
 
-export type Reservation = { agent: { id: string; url: string } } | { position: number };
+/** The agent a session was placed on, with the start of it that holds the session. */
+export interface ReservedAgent {
+  id: string;
+  url: string;
+  bootID: string | null;
+}
+
+/**
+ * `placed`: the session was first in line and an agent had room, now counted as used.
+ * `queued`: it waits; `agentsReporting` false when no agent reports at all (none has started yet,
+ * or all went silent). `unavailable`: agents report, but none can make this session's sandboxes
+ * (each has a problem, failed a call since its last report, or is too small for the lab); the
+ * session left the line.
+ */
+export type Reservation = { kind: 'placed'; agent: ReservedAgent } | { kind: 'queued'; position: number; agentsReporting: boolean } | { kind: 'unavailable' };
+
+/** What a heartbeat changed that others must act on. */
+export interface HeartbeatChange {
+  /** The agent started again (a new boot id): it holds none of the sessions of its earlier start. */
+  restarted: boolean;
+}
+
+type AgentRow = {
+  id: string;
+  url: string;
+  boot_id: string | null;
+  problem: string | null;
+  capacity: number;
+  used: number;
+  warm: number;
+  last_seen: number;
+  failed_at: number | null;
+};
+
+const log = (event: Record<string, unknown>) => console.log(JSON.stringify(event));
 
 export class AgentPool extends DurableObject<Bindings> {
   #sql: SqlStorage;
@@ -30,33 +70,54 @@ export class AgentPool extends DurableObject<Bindings> {
     this.#sql = ctx.storage.sql;
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS agents (
       id TEXT PRIMARY KEY, url TEXT NOT NULL, capacity INTEGER NOT NULL, used INTEGER NOT NULL,
-      warm INTEGER NOT NULL, last_seen INTEGER NOT NULL, failed_at INTEGER)`);
+      warm INTEGER NOT NULL, last_seen INTEGER NOT NULL, failed_at INTEGER, boot_id TEXT, problem TEXT)`);
+    // A pool made before agents reported their boot and problems gains the columns.
+    const columns = new Set(this.#sql.exec<{ name: string }>('PRAGMA table_info(agents)').toArray().map((column) => column.name));
+    for (const column of ['boot_id', 'problem']) if (!columns.has(column)) this.#sql.exec(`ALTER TABLE agents ADD COLUMN ${column} TEXT`);
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS queue (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT UNIQUE NOT NULL,
       host_count INTEGER NOT NULL, last_asked INTEGER NOT NULL)`);
   }
 
-  /** An agent's report: it is the authority on its own load. */
-  heartbeat(id: string, report: AgentHeartbeat, now = Date.now()): void {
+  /**
+   * An agent's report: it is the authority on its own load, and a report clears a failed call.
+   * Its problems are logged as they appear and clear, not at every report.
+   */
+  heartbeat(id: string, report: AgentHeartbeat, now = Date.now()): HeartbeatChange {
+    const previous = this.#sql.exec<Pick<AgentRow, 'boot_id' | 'problem'>>('SELECT boot_id, problem FROM agents WHERE id = ?', id).toArray()[0];
     this.#sql.exec(
-      `INSERT INTO agents (id, url, capacity, used, warm, last_seen, failed_at) VALUES (?, ?, ?, ?, ?, ?, NULL)
-       ON CONFLICT (id) DO UPDATE SET url = excluded.url, capacity = excluded.capacity, used = excluded.used,
-         warm = excluded.warm, last_seen = excluded.last_seen, failed_at = NULL`,
+      `INSERT INTO agents (id, url, boot_id, problem, capacity, used, warm, last_seen, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, boot_id = excluded.boot_id, problem = excluded.problem,
+         capacity = excluded.capacity, used = excluded.used, warm = excluded.warm, last_seen = excluded.last_seen, failed_at = NULL`,
       id,
       report.url,
+      report.bootID,
+      report.problem,
       report.capacity,
       report.used - report.warm, // warm hosts are there to be handed out
       report.warm,
       now,
     );
+    const restarted = previous?.boot_id != null && previous.boot_id !== report.bootID;
+    if (restarted) log({ event: 'agent.restarted', agent: id, bootID: report.bootID });
+    if (report.problem !== null && report.problem !== previous?.problem) log({ event: 'agent.problem', agent: id, problem: report.problem });
+    if (report.problem === null && previous?.problem != null) log({ event: 'agent.recovered', agent: id });
+    return { restarted };
   }
 
   /**
-   * An agent for the session if it is first in line and one has room; otherwise its place in line.
+   * An agent for the session if it is first in line and one has room; otherwise its place in line,
+   * or `unavailable` when no reporting agent could ever take it as things stand.
    * Strictly first come, first served: nobody overtakes a learner who waits for more hosts.
    */
   reserve(sessionID: string, hostCount: number, now = Date.now()): Reservation {
     this.#sql.exec('DELETE FROM queue WHERE last_asked < ?', now - queueAbandonMs);
+    const reporting = this.agents(now).filter((a) => a.reporting);
+    const able = reporting.filter((a) => a.available && a.capacity >= hostCount);
+    if (reporting.length > 0 && able.length === 0) {
+      this.leave(sessionID);
+      return { kind: 'unavailable' };
+    }
     this.#sql.exec(
       `INSERT INTO queue (session_id, host_count, last_asked) VALUES (?, ?, ?)
        ON CONFLICT (session_id) DO UPDATE SET last_asked = excluded.last_asked`,
@@ -64,15 +125,14 @@ export class AgentPool extends DurableObject<Bindings> {
       hostCount,
       now,
     );
+    const agentsReporting = reporting.length > 0;
     const ahead = this.#sql.exec<{ ahead: number }>('SELECT COUNT(*) AS ahead FROM queue WHERE seq < (SELECT seq FROM queue WHERE session_id = ?)', sessionID).one().ahead;
-    if (ahead > 0) return { position: ahead + 1 };
-    const agent = this.agents(now)
-      .filter((a) => a.available && a.capacity - a.used >= hostCount)
-      .sort((a, b) => b.capacity - b.used - (a.capacity - a.used) || a.id.localeCompare(b.id))[0];
-    if (!agent) return { position: 1 };
-    this.#sql.exec('DELETE FROM queue WHERE session_id = ?', sessionID);
+    if (ahead > 0) return { kind: 'queued', position: ahead + 1, agentsReporting };
+    const agent = able.filter((a) => a.capacity - a.used >= hostCount).sort((a, b) => b.capacity - b.used - (a.capacity - a.used) || a.id.localeCompare(b.id))[0];
+    if (!agent) return { kind: 'queued', position: 1, agentsReporting };
+    this.leave(sessionID);
     this.#sql.exec('UPDATE agents SET used = used + ? WHERE id = ?', hostCount, agent.id);
-    return { agent: { id: agent.id, url: agent.url } };
+    return { kind: 'placed', agent: { id: agent.id, url: agent.url, bootID: agent.bootID } };
   }
 
   /** The session left the line (ended while queued). */
@@ -90,23 +150,29 @@ export class AgentPool extends DurableObject<Bindings> {
     this.#sql.exec('UPDATE agents SET used = capacity WHERE id = ?', agentID);
   }
 
-  /** The agent didn't answer: no new sessions go to it until it reports again. */
-  agentUnreachable(agentID: string, now = Date.now()): void {
+  /** A call to the agent failed (no answer, or it could not make a sandbox): no new sessions go to it until it reports again. */
+  takeOut(agentID: string, now = Date.now()): void {
     this.#sql.exec('UPDATE agents SET failed_at = ? WHERE id = ?', now, agentID);
   }
 
   agents(now = Date.now()): PoolAgent[] {
     return this.#sql
-      .exec<{ id: string; url: string; capacity: number; used: number; warm: number; last_seen: number; failed_at: number | null }>('SELECT * FROM agents ORDER BY id')
+      .exec<AgentRow>('SELECT * FROM agents ORDER BY id')
       .toArray()
-      .map((row) => ({
-        id: row.id,
-        url: row.url,
-        capacity: row.capacity,
-        used: row.used,
-        warm: row.warm,
-        lastSeen: row.last_seen,
-        available: row.failed_at === null && now - row.last_seen <= agentSilenceLimitMs,
-      }));
+      .map((row) => {
+        const reporting = now - row.last_seen <= agentSilenceLimitMs;
+        return {
+          id: row.id,
+          url: row.url,
+          bootID: row.boot_id,
+          problem: row.problem,
+          capacity: row.capacity,
+          used: row.used,
+          warm: row.warm,
+          lastSeen: row.last_seen,
+          reporting,
+          available: reporting && row.failed_at === null && row.problem === null,
+        };
+      });
   }
 }

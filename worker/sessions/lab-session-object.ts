@@ -8,9 +8,9 @@ import type { Session } from '../../protocol/agent.ts';
 import type { LabSession } from '../../protocol/control-plane.ts';
 import type { ErrorCode } from '../../protocol/api.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
-import { AgentClient, AgentUnreachable } from '../agents/agent-client';
+import { AgentClient, type AgentAnswer, type AgentFailure } from '../agents/agent-client';
 import type { Bindings } from '../env';
-import { agentSilenceLimitMs } from '../pool/agent-pool';
+import { agentSilenceLimitMs, type PoolAgent } from '../pool/agent-pool';
 
 export interface LabSessionRow {
   id: string;
@@ -19,6 +19,8 @@ export interface LabSessionRow {
   host_count: number;
   state: LabSession['state'];
   agent_id: string | null;
+  /** The start of the agent that holds the session (its heartbeat's `bootID`). */
+  agent_boot_id: string | null;
   agent_session_id: string | null;
   hosts: string;
   created_at: string;
@@ -28,6 +30,13 @@ export interface LabSessionRow {
 
 /** After its expiry, the agent is asked once more: an extension made elsewhere keeps it going. */
 const expiryGraceMs = 5_000;
+/**
+ * How long a session waits in line while no agent reports at all: long enough for an agent that is
+ * starting or restarting to send its first heartbeat (one every 5 s), short of an endless wait.
+ */
+export const agentArrivalGraceMs = 2 * agentSilenceLimitMs;
+/** Agents tried for one placement before the session gives up on them. */
+const placementAttempts = 5;
 
 /** What a transition gives back: the session, or the code and message of why not. */
 export type Outcome<T = LabSession> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
@@ -60,6 +69,7 @@ export class LabSessionObject extends DurableObject<Bindings> {
         host_count: hostCount,
         state: 'queued',
         agent_id: null,
+        agent_boot_id: null,
         agent_session_id: null,
         hosts: '[]',
         created_at: new Date().toISOString(),
@@ -93,7 +103,7 @@ export class LabSessionObject extends DurableObject<Bindings> {
       if (row.state === 'queued') await this.#pool.leave(row.id);
       if (row.state === 'running') {
         const agent = await this.#agentOf(row);
-        await agent?.deleteSession(row.agent_session_id!).catch(() => undefined); // an agent that is gone has ended it too
+        await agent?.client.deleteSession(row.agent_session_id!); // whatever it answers: an agent that is gone has ended it too
         await this.#pool.release(row.agent_id!, row.host_count);
       }
       return row.state === 'ended' ? view(row, null) : this.#end(row, 'deleted');
@@ -109,7 +119,7 @@ export class LabSessionObject extends DurableObject<Bindings> {
       }
       const agent = await this.#agentOf(row);
       if (!agent) throw new APIFailure('host_not_found', `The sandbox host of session ${id} is gone.`);
-      return { agent: { id: agent.id, url: agent.url }, path: `/sessions/${row.agent_session_id}/hosts/${host}` };
+      return { agent: { id: agent.client.id, url: agent.client.url }, path: `/sessions/${row.agent_session_id}/hosts/${host}` };
     });
   }
 
@@ -140,34 +150,56 @@ export class LabSessionObject extends DurableObject<Bindings> {
     return view(row, null);
   }
 
+  /**
+   * Places a queued session, or decides it waits or fails. A line is right while agents that can
+   * make sandboxes are merely full: sessions end and free their room. It is wrong when none can:
+   * every agent reports a problem or failed a call since its last report (they may not recover
+   * soon), or no agent reports at all for longer than an agent takes to (re)start. Then the session
+   * ends `failed` and the learner, told so, decides when to try again; nobody waits in an endless
+   * line. The same holds once an agent failed this session: the learner is not put back in line,
+   * where that agent, back at its next report, would be the first picked again.
+   */
   async #assign(row: LabSessionRow): Promise<LabSession> {
-    // Each refusal (full, unreachable) takes that agent out of the running; then the learner waits.
-    for (let attempt = 0; attempt < 5; attempt++) {
+    let failed = false;
+    for (let attempt = 0; attempt < placementAttempts; attempt++) {
       const reservation = await this.#pool.reserve(row.id, row.host_count);
-      if ('position' in reservation) return view(row, reservation.position);
-      const agent = new AgentClient(reservation.agent, this.#env.AGENT_SECRET);
-      try {
-        const session = await agent.createSession(row.lab);
-        if (session === 'full') {
-          await this.#pool.agentFull(agent.id);
-          continue;
-        }
-        await this.#env.DB.prepare("UPDATE lab_sessions SET state = 'running', agent_id = ?, agent_session_id = ? WHERE id = ?").bind(agent.id, session.id, row.id).run();
-        return this.#running({ ...row, state: 'running', agent_id: agent.id, agent_session_id: session.id }, session);
-      } catch (error) {
-        if (!(error instanceof AgentUnreachable)) throw error;
-        console.log(JSON.stringify({ event: 'agent.unreachable', agent: agent.id, error: error.message }));
-        await this.#pool.release(agent.id, row.host_count);
-        await this.#pool.agentUnreachable(agent.id);
+      if (reservation.kind === 'unavailable') return this.#end(row, 'failed');
+      if (reservation.kind === 'queued') {
+        const waitedForAgents = !reservation.agentsReporting && Date.now() - Date.parse(row.created_at) > agentArrivalGraceMs;
+        if (!failed && !waitedForAgents) return view(row, reservation.position);
+        await this.#pool.leave(row.id);
+        return this.#end(row, 'failed');
       }
+      const agent = new AgentClient(reservation.agent, this.#env.AGENT_SECRET);
+      const created = await agent.createSession(row.lab);
+      if (created.ok) {
+        const placed = { ...row, state: 'running' as const, agent_id: agent.id, agent_boot_id: reservation.agent.bootID, agent_session_id: created.value.id };
+        await this.#env.DB.prepare("UPDATE lab_sessions SET state = 'running', agent_id = ?, agent_boot_id = ?, agent_session_id = ? WHERE id = ?")
+          .bind(placed.agent_id, placed.agent_boot_id, placed.agent_session_id, row.id)
+          .run();
+        return this.#running(placed, created.value);
+      }
+      const { failure } = created;
+      if (failure.kind === 'refused' && failure.code === 'capacity_exhausted') {
+        await this.#pool.agentFull(agent.id);
+        continue;
+      }
+      // It didn't answer, or it answered that it could not make the sandbox: out until its next report.
+      logAgentFailure(agent.id, row.id, failure);
+      await this.#pool.release(agent.id, row.host_count);
+      await this.#pool.takeOut(agent.id);
+      failed = true;
     }
-    return view(row, 1);
+    // Only full answers (the agents' reports were behind): wait for room like any queued learner.
+    if (!failed) return view(row, 1);
+    await this.#pool.leave(row.id);
+    return this.#end(row, 'failed');
   }
 
   /** The session's agent, while it is in the pool and reporting. */
-  async #agentOf(row: LabSessionRow): Promise<AgentClient | undefined> {
-    const agent = (await this.#pool.agents()).find((a) => a.id === row.agent_id && Date.now() - a.lastSeen <= agentSilenceLimitMs);
-    return agent ? new AgentClient(agent, this.#env.AGENT_SECRET) : undefined;
+  async #agentOf(row: LabSessionRow): Promise<{ client: AgentClient; pooled: PoolAgent } | undefined> {
+    const pooled = (await this.#pool.agents()).find((a) => a.id === row.agent_id && a.reporting);
+    return pooled ? { client: new AgentClient(pooled, this.#env.AGENT_SECRET), pooled } : undefined;
   }
 
   async #running(row: LabSessionRow, session: Session): Promise<LabSession> {
@@ -179,19 +211,25 @@ export class LabSessionObject extends DurableObject<Bindings> {
 
   /**
    * A running session as its agent reports it: ended when the agent no longer holds it (time limit,
-   * idling) or has left the pool; unchanged when the agent, still reporting, misses one call.
+   * idling; `lost` if the agent restarted since), has restarted or left the pool; unchanged when the
+   * agent, still reporting, misses one call.
    */
-  async #askAgent(row: LabSessionRow, ask: (agent: AgentClient) => Promise<Session | undefined>): Promise<LabSession> {
+  async #askAgent(row: LabSessionRow, ask: (agent: AgentClient) => Promise<AgentAnswer<Session | undefined>>): Promise<LabSession> {
     const agent = await this.#agentOf(row);
     if (!agent) return this.#end(row, 'lost');
-    try {
-      const session = await ask(agent);
-      return session ? this.#running(row, session) : this.#end(row, 'expired');
-    } catch (error) {
-      if (!(error instanceof AgentUnreachable)) throw error;
-      await this.#pool.agentUnreachable(agent.id);
+    const answer = await ask(agent.client);
+    if (!answer.ok) {
+      if (answer.failure.kind === 'unreachable') await this.#pool.takeOut(agent.pooled.id);
       return view(row, null);
     }
+    const restarted = row.agent_boot_id !== null && agent.pooled.bootID !== row.agent_boot_id;
+    if (!answer.value) return this.#end(row, restarted ? 'lost' : 'expired');
+    if (agent.pooled.bootID !== row.agent_boot_id) {
+      // Held by the agent's present start: the session was placed as the agent started, before its first report.
+      await this.#env.DB.prepare('UPDATE lab_sessions SET agent_boot_id = ? WHERE id = ?').bind(agent.pooled.bootID, row.id).run();
+      row = { ...row, agent_boot_id: agent.pooled.bootID };
+    }
+    return this.#running(row, answer.value);
   }
 
   async #end(row: LabSessionRow, reason: NonNullable<LabSession['endedReason']>): Promise<LabSession> {
@@ -200,6 +238,12 @@ export class LabSessionObject extends DurableObject<Bindings> {
     await this.ctx.storage.deleteAlarm();
     return view({ ...row, state: 'ended', ended_reason: reason }, null);
   }
+}
+
+/** An agent failed to make a session's sandbox: the operator reads why in the log, the learner never does. */
+function logAgentFailure(agent: string, session: string, failure: AgentFailure): void {
+  if (failure.kind === 'unreachable') console.log(JSON.stringify({ event: 'agent.unreachable', agent, session, reason: failure.message }));
+  else console.log(JSON.stringify({ event: 'agent.sandbox_failed', agent, session, code: failure.code, status: failure.status, reason: failure.message }));
 }
 
 /** Runs `work`, turning an expected failure (APIFailure) into a value; bugs still throw. */

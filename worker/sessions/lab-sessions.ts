@@ -52,6 +52,23 @@ export class LabSessions {
     return { agent: new AgentClient(agent, this.#env.AGENT_SECRET), path };
   }
 
+  /**
+   * An agent started again: the sessions it held before are gone with the sandboxes of its earlier
+   * start. Each is moved along at once (its agent no longer holds it: it ends `lost`), rather than
+   * when its page next looks. Returns how many ended.
+   */
+  async settleRestartedAgent(agentID: string, bootID: string): Promise<number> {
+    const { results } = await this.#env.DB.prepare(
+      "SELECT id, learner_id, lab FROM lab_sessions WHERE agent_id = ? AND state = 'running' AND (agent_boot_id IS NULL OR agent_boot_id != ?)",
+    )
+      .bind(agentID, bootID)
+      .all<Pick<LabSessionRow, 'id' | 'learner_id' | 'lab'>>();
+    const settled = await Promise.allSettled(results.map(async (row) => this.#object(row.learner_id, row.lab).refresh(row.id)));
+    const ended = settled.filter((result) => result.status === 'fulfilled' && result.value.ok && result.value.value.state === 'ended').length;
+    console.log(JSON.stringify({ event: 'agent.sessions_lost', agent: agentID, sessions: ended }));
+    return ended;
+  }
+
   async #own(learnerID: string, id: string) {
     const row = await this.#env.DB.prepare('SELECT lab FROM lab_sessions WHERE id = ? AND learner_id = ?').bind(id, learnerID).first<Pick<LabSessionRow, 'lab'>>();
     if (!row) throw new APIFailure('session_not_found', `You have no session ${id}.`);

@@ -1,30 +1,13 @@
 // Lab sessions through the control plane, in workerd with D1 and the pool's Durable Object; the
 // agents are stand-ins (test-support/fake-agents.ts).
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { apiErrorSchema, labSessionSchema, type LabSession } from '../../protocol/index.ts';
-import { agentSilenceLimitMs } from '../pool/agent-pool';
 import { labSessionObjectName } from './lab-session-object';
-import { Browser, fakeAgentState, request, startFakeAgent, stopFakeAgent } from '../test-support/clients';
+import { Browser, fakeAgentState, lookAt, newAgentID, request, silenceAgents, startFakeAgent, startLab, stopFakeAgent } from '../test-support/clients';
 
 const learnerID = async (browser: Browser) => ((await (await browser.fetch('/api/me')).json()) as { id: string }).id;
-
-/** As if every agent's last report were older than the silence limit. */
-const silenceAgents = () =>
-  runInDurableObject(env.POOL.get(env.POOL.idFromName('pool')), (_pool, state) => {
-    state.storage.sql.exec('UPDATE agents SET last_seen = ?', Date.now() - agentSilenceLimitMs - 1);
-  });
-
-let agentCount = 0;
-/** Agent ids are unique per test: the stand-ins live as long as the test run. */
-const newAgentID = () => `a${Date.now().toString(36)}${agentCount++}`;
-
-async function start(browser: Browser, lab = 'arquitetura') {
-  const response = await browser.fetch('/api/sessions', { method: 'POST', body: { lab } });
-  return { status: response.status, session: labSessionSchema.parse(await response.json()) };
-}
-const look = async (browser: Browser, id: string) => labSessionSchema.parse(await (await browser.fetch(`/api/sessions/${id}`)).json());
 
 async function expectError(response: Response, status: number, code: string) {
   expect(response.status).toBe(status);
@@ -36,7 +19,7 @@ describe('starting a lab session', () => {
     const agent = newAgentID();
     await startFakeAgent(agent, 4);
     const learner = new Browser();
-    const { status, session } = await start(learner);
+    const { status, session } = await startLab(learner);
     expect(status).toBe(200);
     expect(session).toMatchObject({ lab: 'arquitetura', state: 'running', hosts: ['host1', 'host2'], queuePosition: null });
     expect(Date.parse(session.expiresAt!)).toBeGreaterThan(Date.now());
@@ -46,9 +29,9 @@ describe('starting a lab session', () => {
   it('gives the same browser its running session again instead of a second one', async () => {
     await startFakeAgent(newAgentID(), 4);
     const learner = new Browser();
-    const first = (await start(learner)).session;
-    expect((await start(learner)).session.id).toBe(first.id);
-    expect((await look(learner, first.id)).state).toBe('running');
+    const first = (await startLab(learner)).session;
+    expect((await startLab(learner)).session.id).toBe(first.id);
+    expect((await lookAt(learner, first.id)).state).toBe('running');
   });
 
   it("finds the learner's current session for a lab, and none for another browser", async () => {
@@ -56,7 +39,7 @@ describe('starting a lab session', () => {
     const learner = new Browser();
     const current = async (browser: Browser) => (await (await browser.fetch('/api/sessions?lab=arquitetura')).json()) as { session: LabSession | null };
     expect((await current(learner)).session).toBeNull();
-    const { session } = await start(learner);
+    const { session } = await startLab(learner);
     expect((await current(learner)).session?.id).toBe(session.id);
     expect((await current(new Browser())).session).toBeNull();
     await learner.fetch(`/api/sessions/${session.id}`, { method: 'DELETE' });
@@ -68,8 +51,8 @@ describe('starting a lab session', () => {
     const [a, b] = [newAgentID(), newAgentID()];
     await startFakeAgent(a, 4);
     await startFakeAgent(b, 4);
-    await start(new Browser());
-    await start(new Browser());
+    await startLab(new Browser());
+    await startLab(new Browser());
     expect([(await fakeAgentState(a)).used, (await fakeAgentState(b)).used]).toEqual([2, 2]);
   });
 
@@ -77,16 +60,16 @@ describe('starting a lab session', () => {
     const agent = newAgentID();
     await startFakeAgent(agent, 2); // room for one two-host lab
     const [ana, bia, caio] = [new Browser(), new Browser(), new Browser()];
-    const running = (await start(ana)).session;
-    const second = await start(bia);
+    const running = (await startLab(ana)).session;
+    const second = await startLab(bia);
     expect(second.status).toBe(202);
     expect(second.session).toMatchObject({ state: 'queued', queuePosition: 1, hosts: [] });
-    expect((await start(caio)).session.queuePosition).toBe(2);
+    expect((await startLab(caio)).session.queuePosition).toBe(2);
 
     await ana.fetch(`/api/sessions/${running.id}`, { method: 'DELETE' });
     await startFakeAgent(agent, 2); // its next report: empty again
-    expect(await look(bia, second.session.id)).toMatchObject({ state: 'running', hosts: ['host1', 'host2'] });
-    const caioSession = (await start(caio)).session;
+    expect(await lookAt(bia, second.session.id)).toMatchObject({ state: 'running', hosts: ['host1', 'host2'] });
+    const caioSession = (await startLab(caio)).session;
     expect(caioSession).toMatchObject({ state: 'queued', queuePosition: 1 });
   });
 
@@ -95,11 +78,11 @@ describe('starting a lab session', () => {
     await startFakeAgent(silent, 10); // more room: it would be picked first
     await startFakeAgent(healthy, 2);
     await stopFakeAgent(silent);
-    const { session } = await start(new Browser());
+    const { session } = await startLab(new Browser());
     expect(session.state).toBe('running');
     expect((await fakeAgentState(healthy)).sessions).toHaveLength(1);
     // Taken out of the pool: the next learner isn't sent there first either.
-    await start(new Browser());
+    await startLab(new Browser());
     expect((await fakeAgentState(silent)).calls.filter((call) => call === 'POST /sessions')).toHaveLength(0);
   });
 
@@ -107,18 +90,18 @@ describe('starting a lab session', () => {
     const agent = newAgentID();
     await startFakeAgent(agent, 2);
     const learner = new Browser();
-    const { session } = await start(learner);
+    const { session } = await startLab(learner);
     await stopFakeAgent(agent);
-    expect((await look(learner, session.id)).state).toBe('running'); // it reported moments ago
+    expect((await lookAt(learner, session.id)).state).toBe('running'); // it reported moments ago
     await silenceAgents();
-    expect(await look(learner, session.id)).toMatchObject({ state: 'ended', endedReason: 'lost' });
+    expect(await lookAt(learner, session.id)).toMatchObject({ state: 'ended', endedReason: 'lost' });
   });
 
   it('ends a session at its expiry, with no page asking, once its agent no longer holds it', async () => {
     const agent = newAgentID();
     await startFakeAgent(agent, 2);
     const learner = new Browser();
-    const { session } = await start(learner);
+    const { session } = await startLab(learner);
     const object = env.SESSION.get(env.SESSION.idFromName(labSessionObjectName(await learnerID(learner), 'arquitetura')));
     expect(await runDurableObjectAlarm(object)).toBe(true); // still held by the agent: a new expiry
     expect((await env.DB.prepare('SELECT state FROM lab_sessions WHERE id = ?').bind(session.id).first())?.state).toBe('running');
@@ -134,7 +117,7 @@ describe('starting a lab session', () => {
     await startFakeAgent(agent, 4);
     const learner = new Browser();
     await learner.fetch('/api/me'); // the cookie first: three tabs of one browser
-    const looks = await Promise.all([start(learner), start(learner), start(learner)]);
+    const looks = await Promise.all([startLab(learner), startLab(learner), startLab(learner)]);
     expect(new Set(looks.map(({ session }) => session.id)).size).toBe(1);
     expect((await fakeAgentState(agent)).sessions).toHaveLength(1);
   });
@@ -143,7 +126,7 @@ describe('starting a lab session', () => {
     const agent = newAgentID();
     await startFakeAgent(agent, 2);
     const learner = new Browser();
-    const { session } = await start(learner);
+    const { session } = await startLab(learner);
     const extended = labSessionSchema.parse(await (await learner.fetch(`/api/sessions/${session.id}/extend`, { method: 'POST' })).json());
     expect(Date.parse(extended.expiresAt!)).toBeGreaterThan(Date.parse(session.expiresAt!));
     const ended: LabSession = labSessionSchema.parse(await (await learner.fetch(`/api/sessions/${session.id}`, { method: 'DELETE' })).json());
@@ -157,17 +140,17 @@ describe("learner B and learner A's session", () => {
   it("learner B cannot see, extend or end learner A's session, even with its id", async () => {
     await startFakeAgent(newAgentID(), 2);
     const [a, b] = [new Browser(), new Browser()];
-    const { session } = await start(a);
+    const { session } = await startLab(a);
     await expectError(await b.fetch(`/api/sessions/${session.id}`), 404, 'session_not_found');
     await expectError(await b.fetch(`/api/sessions/${session.id}/extend`, { method: 'POST' }), 404, 'session_not_found');
     await expectError(await b.fetch(`/api/sessions/${session.id}`, { method: 'DELETE' }), 404, 'session_not_found');
-    expect((await look(a, session.id)).state).toBe('running');
+    expect((await lookAt(a, session.id)).state).toBe('running');
   });
 
   it('a forged learner cookie is a new learner, not the one it names', async () => {
     await startFakeAgent(newAgentID(), 2);
     const a = new Browser();
-    const { session } = await start(a);
+    const { session } = await startLab(a);
     const forger = new Browser();
     forger.cookie = a.cookie.replace(/=([^.]*)\./, '=$1x.'); // same id, broken signature
     await expectError(await forger.fetch(`/api/sessions/${session.id}`), 404, 'session_not_found');
@@ -184,7 +167,7 @@ describe('terminal route', () => {
   it("learner B cannot open learner A's terminal, even with A's session id", async () => {
     await startFakeAgent(newAgentID(), 2);
     const [a, b] = [new Browser(), new Browser()];
-    const { session } = await start(a);
+    const { session } = await startLab(a);
     await b.fetch('/api/me');
     await expectError(await upgrade(b, `/api/sessions/${session.id}/hosts/host1/terminal`), 404, 'session_not_found');
   });
@@ -192,7 +175,7 @@ describe('terminal route', () => {
   it('refuses a handshake from another site, a host the session lacks, and a plain GET', async () => {
     await startFakeAgent(newAgentID(), 2);
     const a = new Browser();
-    const { session } = await start(a);
+    const { session } = await startLab(a);
     await expectError(await upgrade(a, `/api/sessions/${session.id}/hosts/host1/terminal`, 'https://evil.example'), 403, 'forbidden');
     await expectError(await upgrade(a, `/api/sessions/${session.id}/hosts/host3/terminal`), 404, 'host_not_found');
     await expectError(await a.fetch(`/api/sessions/${session.id}/hosts/host1/terminal`), 400, 'bad_request');
@@ -203,7 +186,7 @@ describe('port preview', () => {
   it("shows the learner their published port, as an opaque origin, without their cookie", async () => {
     await startFakeAgent(newAgentID(), 2);
     const learner = new Browser();
-    const { session } = await start(learner);
+    const { session } = await startLab(learner);
     const bare = await learner.fetch(`/api/sessions/${session.id}/hosts/host1/ports/8080`);
     expect(bare.status).toBe(301);
     const response = await learner.fetch(`/api/sessions/${session.id}/hosts/host1/ports/8080/index.html?x=1`);
@@ -216,7 +199,7 @@ describe('port preview', () => {
   it("learner B cannot open learner A's port preview", async () => {
     await startFakeAgent(newAgentID(), 2);
     const [a, b] = [new Browser(), new Browser()];
-    const { session } = await start(a);
+    const { session } = await startLab(a);
     await expectError(await b.fetch(`/api/sessions/${session.id}/hosts/host1/ports/8080/`), 404, 'session_not_found');
   });
 });
@@ -239,12 +222,12 @@ describe('bad session requests', () => {
     const agent = newAgentID();
     await startFakeAgent(agent, 2);
     await silenceAgents();
-    expect((await start(new Browser())).session.state).toBe('queued');
+    expect((await startLab(new Browser())).session.state).toBe('queued');
     expect((await fakeAgentState(agent)).calls).toEqual([]);
   });
 
   it('queues rather than fails when no agent has reported at all', async () => {
-    const { status, session } = await start(new Browser());
+    const { status, session } = await startLab(new Browser());
     expect(status).toBe(202);
     expect(session.queuePosition).toBe(1);
   });

@@ -1,7 +1,10 @@
 // Test clients of the control plane: a browser (keeps its cookie) and an agent (signs heartbeats).
-import { exports } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
-import { heartbeatAudience, heartbeatIssuer, type AgentHeartbeat } from '../../protocol/control-plane.ts';
+import { heartbeatAudience, heartbeatIssuer, labSessionSchema, type AgentHeartbeat } from '../../protocol/control-plane.ts';
+import { agentSilenceLimitMs } from '../pool/agent-pool';
+import type { FakeSandboxFailure } from './fake-agents';
 
 export const testAgentSecret = 'test-agent-secret-of-at-least-32-bytes';
 
@@ -22,6 +25,19 @@ export class Browser {
   }
 }
 
+/** The learner presses Start for a lab. */
+export async function startLab(browser: Browser, lab = 'arquitetura') {
+  const response = await browser.fetch('/api/sessions', { method: 'POST', body: { lab } });
+  return { status: response.status, session: labSessionSchema.parse(await response.json()) };
+}
+
+/** The learner's page asks how their session is doing. */
+export const lookAt = async (browser: Browser, id: string) => labSessionSchema.parse(await (await browser.fetch(`/api/sessions/${id}`)).json());
+
+let agentCount = 0;
+/** Agent ids are unique per test: the stand-ins live as long as the test run. */
+export const newAgentID = () => `a${Date.now().toString(36)}${agentCount++}`;
+
 export async function heartbeatToken(agentID: string, options: { secret?: string; issuerOf?: string; expiresIn?: string | number } = {}) {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
@@ -32,10 +48,21 @@ export async function heartbeatToken(agentID: string, options: { secret?: string
     .sign(new TextEncoder().encode(options.secret ?? testAgentSecret));
 }
 
-/** Registers a stand-in agent (capacity in hosts) and has it report to the control plane. */
-export async function startFakeAgent(id: string, capacity: number, report: Partial<AgentHeartbeat> = {}) {
-  await fetch(`http://fake-agents.test/agents/${id}`, { method: 'PUT', body: JSON.stringify({ capacity }) });
-  await sendHeartbeat(id, { url: `http://agent-${id}.test`, capacity, used: 0, warm: 0, ...report });
+/** The boot id a stand-in reports unless a test restarts it. */
+export const firstBootOf = (id: string) => `${id}-boot-1`;
+
+/**
+ * Registers a stand-in agent (capacity in hosts) and has it report to the control plane; with
+ * `failure`, it answers every new session with that failure.
+ */
+export async function startFakeAgent(id: string, capacity: number, report: Partial<AgentHeartbeat> = {}, failure: FakeSandboxFailure | null = null) {
+  await fetch(`http://fake-agents.test/agents/${id}`, { method: 'PUT', body: JSON.stringify({ capacity, failure }) });
+  await sendHeartbeat(id, heartbeatOf(id, { capacity, ...report }));
+}
+
+/** A stand-in's report: its first boot, no problem, empty, unless `report` says otherwise. */
+export function heartbeatOf(id: string, report: Partial<AgentHeartbeat> = {}): AgentHeartbeat {
+  return { url: `http://agent-${id}.test`, bootID: firstBootOf(id), problem: null, capacity: 4, used: 0, warm: 0, ...report };
 }
 
 export async function sendHeartbeat(id: string, report: AgentHeartbeat, token?: string) {
@@ -51,3 +78,9 @@ export async function fakeAgentState(id: string): Promise<{ sessions: string[]; 
 }
 
 export const stopFakeAgent = (id: string) => fetch(`http://fake-agents.test/agents/${id}/stop`, { method: 'POST' });
+
+/** As if every agent's last report were older than the silence limit. */
+export const silenceAgents = () =>
+  runInDurableObject(env.POOL.get(env.POOL.idFromName('pool')), (_pool, state) => {
+    state.storage.sql.exec('UPDATE agents SET last_seen = ?', Date.now() - agentSilenceLimitMs - 1);
+  });

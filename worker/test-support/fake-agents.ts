@@ -1,13 +1,22 @@
 // Stand-ins for sandbox-host agents in the control plane's tests (the agent itself is tested against
 // real daemons in sandbox-hosts/). They run in Node as the worker's outbound service: a request to
 // http://agent-<id>.test/… reaches agent <id>, which checks the control plane's token like the real
-// one and keeps sessions in memory. http://fake-agents.test/… lets a test add agents or stop one.
+// one and keeps sessions in memory. http://fake-agents.test/… lets a test add agents, stop one,
+// make one fail its sandboxes, or have it forget its sessions (as a restart does).
 import { jwtVerify } from 'jose';
 import { agentAudience, agentTokenIssuer, type Session } from '../../protocol/agent.ts';
 import { labs } from '../../src/labs/index.ts';
 
+/** How a stand-in answers POST /sessions when it cannot make sandboxes. */
+export type FakeSandboxFailure =
+  /** The agent's own error: 500 `sandbox_failed` with its reason. */
+  | 'sandbox_failed'
+  /** A 502 page from something in between, not the agent's error body. */
+  | 'bad_gateway';
+
 interface FakeAgent {
   capacity: number;
+  failure: FakeSandboxFailure | null;
   sessions: Map<string, Session & { hostCount: number }>;
   answering: boolean;
   /** Tokens whose audience was this agent, for tests that check who was asked. */
@@ -22,8 +31,8 @@ export function fakeAgents(secret: string) {
   async function control(url: URL, request: Request): Promise<Response> {
     const [, , id, action] = url.pathname.split('/'); // /agents/:id/:action
     if (request.method === 'PUT' && id) {
-      const { capacity } = (await request.json()) as { capacity: number };
-      agents.set(id, { capacity, sessions: new Map(), answering: true, calls: [] });
+      const { capacity, failure = null } = (await request.json()) as { capacity: number; failure?: FakeSandboxFailure | null };
+      agents.set(id, { capacity, failure, sessions: new Map(), answering: true, calls: [] });
       return json({ ok: true });
     }
     const agent = agents.get(id);
@@ -52,6 +61,10 @@ export function fakeAgents(secret: string) {
     if (request.method === 'POST' && url.pathname === '/sessions') {
       const { lab } = (await request.json()) as { lab: string };
       const hostCount = labs.get(lab)!.hosts;
+      if (agent.failure === 'sandbox_failed') {
+        return json({ error: { code: 'sandbox_failed', message: 'slirp4netns: open /dev/net/tun: permission denied' } }, 500);
+      }
+      if (agent.failure === 'bad_gateway') return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
       if (used(agent) + hostCount > agent.capacity) return json({ error: { code: 'capacity_exhausted', message: 'full' } }, 503);
       const now = Date.now();
       const session = {
