@@ -3,7 +3,7 @@
 // it has drawn, and reconnects with capped, jittered backoff — but not after a close that means
 // "stop" (the shell exited is followed by a fresh shell; a takeover or an ended session is final).
 import type { IDisposable, ITerminalAddon, Terminal } from '@xterm/xterm';
-import { terminalCloseCodes, terminalFlowControl, terminalServerMessageSchema, type TerminalServerMessage } from '../../protocol/terminal.ts';
+import { terminalCloseCodes, terminalFlowControl, terminalFrameLimits, terminalServerMessageSchema, type TerminalServerMessage } from '../../protocol/terminal.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -102,8 +102,11 @@ export class TerminalConnection implements ITerminalAddon {
     this.#drawn = 0;
   }
 
+  /** Keyboard input; a paste goes in frames the agent accepts (it closes a socket on a larger one). */
   #sendBytes(bytes: Uint8Array<ArrayBuffer>): void {
-    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(bytes);
+    const socket = this.#socket;
+    if (socket?.readyState !== WebSocket.OPEN) return;
+    for (let at = 0; at < bytes.length; at += terminalFrameLimits.inputFrameBytes) socket.send(bytes.subarray(at, at + terminalFrameLimits.inputFrameBytes));
   }
 
   #sendControl(message: { type: 'resize'; cols: number; rows: number } | { type: 'ack'; bytes: number }): void {
