@@ -8,7 +8,7 @@ import { followEngineEvents, type EngineEventFollower } from '../events/engine-e
 import { SessionEventLog } from '../events/session-event-log.ts';
 import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import type { SandboxSessions, SessionRecord } from '../sandbox/session.ts';
-import { learnerSocket, LearnerSocketRefused, pingEngine } from '../system/docker-engine.ts';
+import { engineStatus, learnerSocket } from '../system/docker-engine.ts';
 import { HostTerminal } from '../terminal/host-terminal.ts';
 import { noticeText, terminalNotices } from './messages.ts';
 
@@ -141,8 +141,8 @@ export class LiveSession {
         host: host.name,
         afterNano,
         onEvent: (event) => this.events.append(event),
-        onEnd: (error) =>
-          void this.#daemonStopped(host, afterNano, error).catch((failure) =>
+        onEnd: () =>
+          void this.#daemonStopped(host, afterNano).catch((failure) =>
             this.#owner.log({ event: 'daemon.watch_failed', session: this.id, host: host.name, error: String(failure) }),
           ),
         log: (event) => this.#owner.log({ ...event, session: this.id }),
@@ -151,13 +151,14 @@ export class LiveSession {
   }
 
   /** The event stream ended: the daemon stopped (the learner may have killed it). */
-  async #daemonStopped(host: SandboxHostRecord, initialAfter: bigint, error?: Error): Promise<void> {
+  async #daemonStopped(host: SandboxHostRecord, initialAfter: bigint): Promise<void> {
     if (this.#ended.signal.aborted) return;
-    // Something other than the learner's own socket sat at its path: restarting the daemon replaces it.
-    if (error instanceof LearnerSocketRefused) this.#owner.log({ event: 'engine_events.socket_refused', session: this.id, host: host.name, reason: error.reason });
     const resumeAfter = this.#followers.get(host.name)?.lastTimeNano ?? initialAfter;
     const terminal = this.terminal(host.name);
-    if (await pingEngine(learnerSocket(host.dockerSocket, host.uid))) return this.#follow(host, resumeAfter);
+    const status = await engineStatus(learnerSocket(host.dockerSocket, host.uid));
+    if (status === 'answering') return this.#follow(host, resumeAfter);
+    // Something other than the learner's own socket sits at its path: the restart below replaces it.
+    if (status !== 'silent') this.#owner.log({ event: 'engine_events.socket_refused', session: this.id, host: host.name, reason: status });
     const now = this.#owner.now();
     const recent = (this.#restarts.get(host.name) ?? []).filter((at) => now - at < restartWindowMs);
     if (recent.length >= maxRestarts) {

@@ -2,7 +2,7 @@
 // learner's daemon is reached through `learnerSocket(path, uid)`, never by its bare path.
 import { request, type ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import { connectLearnerSocket, connectPath, type LearnerSocket } from './learner-socket.ts';
+import { connectLearnerSocket, connectPath, LearnerSocketRefused, type LearnerSocket, type SocketRefusal } from './learner-socket.ts';
 
 export { learnerSocket, LearnerSocketRefused, type LearnerSocket, type SocketRefusal } from './learner-socket.ts';
 
@@ -64,14 +64,19 @@ export function engineRequest(socket: EngineSocket, method: string, path: string
   });
 }
 
-/** Whether the daemon behind the socket answers `GET /_ping`. */
-export async function pingEngine(socket: EngineSocket): Promise<boolean> {
+/** Whether the daemon answers `GET /_ping`, stays silent, or sits behind a learner socket that was refused (and why). */
+export async function engineStatus(socket: EngineSocket): Promise<'answering' | 'silent' | SocketRefusal> {
   try {
     const { status, body } = await engineRequest(socket, 'GET', '/_ping', 1_000);
-    return status === 200 && body === 'OK';
-  } catch {
-    return false;
+    return status === 200 && body === 'OK' ? 'answering' : 'silent';
+  } catch (error) {
+    return error instanceof LearnerSocketRefused ? error.reason : 'silent';
   }
+}
+
+/** Whether the daemon behind the socket answers `GET /_ping`. */
+export async function pingEngine(socket: EngineSocket): Promise<boolean> {
+  return (await engineStatus(socket)) === 'answering';
 }
 
 /** Polls `/_ping` until the daemon answers or the deadline passes. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeEngine, type FakeEngine } from '../test-support/fake-engine.ts';
-import { engineRequest, LearnerSocketRefused, learnerSocket, maxEngineAnswerBytes, pingEngine, waitForEngine } from './docker-engine.ts';
+import { engineRequest, engineStatus, LearnerSocketRefused, learnerSocket, maxEngineAnswerBytes, pingEngine, waitForEngine } from './docker-engine.ts';
 import { connectLearnerSocket } from './learner-socket.ts';
 
 const learnerUID = 64_301;
@@ -45,7 +45,9 @@ describe("the agent reaches a learner's own socket", () => {
     const engine = await engineAt('docker.sock', learnerUID);
     expect(await pingEngine(learnerSocket(engine.path, learnerUID))).toBe(true);
     expect(await waitForEngine(learnerSocket(engine.path, learnerUID), 1_000)).toBe(true);
-    expect(engine.requests).toEqual(['GET /_ping', 'GET /_ping']);
+    expect(await engineStatus(learnerSocket(engine.path, learnerUID))).toBe('answering');
+    expect(engine.requests).toEqual(['GET /_ping', 'GET /_ping', 'GET /_ping']);
+    expect(await engineStatus(learnerSocket(join(dir, 'nothing-here.sock'), learnerUID))).toBe('silent');
   });
 
   it('gives up on an answer larger than it reads', async () => {
@@ -63,6 +65,7 @@ describe("learner A cannot make the agent reach learner B's socket", () => {
     await symlink(neighbour.path, planted);
     expect(await refusal(planted)).toBe('symlink');
     expect(await pingEngine(learnerSocket(planted, learnerUID))).toBe(false);
+    expect(await engineStatus(learnerSocket(planted, learnerUID))).toBe('symlink');
     expect(neighbour.requests).toEqual([]);
   });
 
