@@ -64,7 +64,7 @@ export class TerminalConnection implements ITerminalAddon {
     socket.onmessage = (event) => {
       if (typeof event.data === 'string') return this.#control(event.data);
       const bytes = new Uint8Array(event.data as ArrayBuffer);
-      this.#terminal?.write(bytes, () => this.#acknowledge(bytes.length));
+      this.#terminal?.write(bytes, () => this.#acknowledge(socket, bytes.length));
     };
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
@@ -95,7 +95,13 @@ export class TerminalConnection implements ITerminalAddon {
     this.#events.onControl?.(message);
   }
 
-  #acknowledge(bytes: number): void {
+  /**
+   * Counts bytes drawn and acknowledges them to the socket that sent them. Bytes of an earlier
+   * socket, drawn after a reconnect, are not acknowledged: the agent would take them as a claim to
+   * more than it sent on the new socket, a protocol violation.
+   */
+  #acknowledge(from: WebSocket, bytes: number): void {
+    if (from !== this.#socket) return;
     this.#drawn += bytes;
     if (this.#drawn < terminalFlowControl.ackEvery) return;
     this.#sendControl({ type: 'ack', bytes: this.#drawn });
