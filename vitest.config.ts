@@ -1,7 +1,7 @@
 // Unit tests run in Node; the control plane's tests run inside workerd (worker/vitest.config.ts);
 // the agent's own logic runs without Docker; the sandbox-host tests run as root against real Docker
 // daemons, one file at a time.
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * The agent's own logic — event parsing, terminals on a plain bash, learner sockets, the terminal
@@ -41,7 +41,7 @@ export default defineConfig({
           name: 'sandbox',
           environment: 'node',
           include: ['sandbox-hosts/**/*.test.ts'],
-          exclude: agentTests,
+          exclude: [...configDefaults.exclude, ...agentTests],
           globalSetup: ['sandbox-hosts/test-support/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
