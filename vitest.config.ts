@@ -1,6 +1,21 @@
 // Unit tests run in Node; the control plane's tests run inside workerd (worker/vitest.config.ts);
-// the sandbox-host tests run as root against real Docker daemons, one file at a time.
-import { defineConfig } from 'vitest/config';
+// the agent's own logic runs without Docker; the sandbox-host tests run as root against real Docker
+// daemons, one file at a time.
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * The agent's own logic — event parsing, terminals on a plain bash, learner sockets, the terminal
+ * WebSocket, the machine preflight — needs neither Docker nor the machine's setup: these run without the global setup
+ * (as root, for the socket ownership tests).
+ */
+const agentTests = [
+  'sandbox-hosts/events/**/*.test.ts',
+  'sandbox-hosts/system/**/*.test.ts',
+  'sandbox-hosts/terminal/**/*.test.ts',
+  'sandbox-hosts/agent/server.test.ts',
+  'sandbox-hosts/agent/last-resort.test.ts',
+  'sandbox-hosts/machine/preflight/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -16,9 +31,18 @@ export default defineConfig({
       './worker/vitest.config.ts',
       {
         test: {
+          name: 'agent',
+          environment: 'node',
+          include: agentTests,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'sandbox',
           environment: 'node',
           include: ['sandbox-hosts/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...agentTests],
           globalSetup: ['sandbox-hosts/test-support/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 300_000,

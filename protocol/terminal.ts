@@ -7,8 +7,10 @@ export const terminalReplayBytes = 64 * 1024;
 
 /**
  * Flow control by acknowledgement: the client acknowledges bytes once its terminal has drawn them.
- * The agent stops reading the shell while more than `highWatermark` bytes are unacknowledged and
- * resumes below `lowWatermark`, so `yes` or `docker logs -f` can outrun neither the tab nor the agent.
+ * The agent stops reading the shell while more than `highWatermark` bytes are unacknowledged, or
+ * waiting in its own buffer for the network, and resumes once both are below `lowWatermark`; so `yes`
+ * or `docker logs -f` can outrun neither the tab nor the agent, even for a client that acknowledges
+ * without reading. Acknowledging more than was sent and not yet acknowledged is a protocol violation.
  */
 export const terminalFlowControl = {
   highWatermark: 256 * 1024,
@@ -16,6 +18,18 @@ export const terminalFlowControl = {
   /** How often a client should acknowledge: after at least this many bytes. */
   ackEvery: 16 * 1024,
 } as const;
+
+/**
+ * The largest frame the agent accepts (a larger one closes that socket with 1009). Keyboard input and
+ * control messages are small; a client splits a paste into frames of at most `inputFrameBytes`.
+ */
+export const terminalFrameLimits = {
+  maxFrameBytes: 64 * 1024,
+  inputFrameBytes: 16 * 1024,
+} as const;
+
+/** The agent closes a socket that breaks the protocol (e.g. acknowledges bytes never sent) with 1002. */
+export const terminalProtocolErrorCode = 1002;
 
 /** Close codes of the terminal socket besides 1000 (the shell exited). Clients don't reconnect on these. */
 export const terminalCloseCodes = {
@@ -32,7 +46,7 @@ export const terminalClientMessageSchema = z.discriminatedUnion('type', [
 export type TerminalClientMessage = z.infer<typeof terminalClientMessageSchema>;
 
 /** Why a terminal reports an error; the browser shows a localized message for each. */
-export const terminalErrorCodes = ['invalid_message', 'shell_failed', 'session_ended'] as const;
+export const terminalErrorCodes = ['invalid_message', 'protocol_violation', 'shell_failed', 'session_ended'] as const;
 
 /** State of the host's Docker daemon, for the lab UI: the learner can stop their own daemon. */
 export const daemonStates = ['running', 'restarting', 'failed'] as const;

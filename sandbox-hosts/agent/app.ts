@@ -3,6 +3,8 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import type { WSContext } from 'hono/ws';
+import type { WebSocket } from 'ws';
 import type { ZodType } from 'zod';
 import {
   createSessionRequestSchema,
@@ -119,14 +121,11 @@ export function createAgentApp(options: AgentOptions) {
       },
       upgradeWebSocket((c) => {
         const terminal = live.get(c.req.param('id')!).terminal(c.req.param('host')!);
+        const where = { session: c.req.param('id'), host: c.req.param('host') };
         let socket: TerminalSocket | undefined;
         return {
           onOpen: (_event, ws) => {
-            socket = {
-              sendBytes: (data) => ws.send(data as Uint8Array<ArrayBuffer>),
-              sendText: (text) => ws.send(text),
-              close: (code, reason) => ws.close(code, reason),
-            };
+            socket = terminalSocketOf(ws);
             terminal.attach(socket);
           },
           onMessage: (event, _ws) => {
@@ -138,6 +137,8 @@ export function createAgentApp(options: AgentOptions) {
           onClose: () => {
             if (socket) terminal.detach(socket);
           },
+          // e.g. a frame over the size limit: ws has closed that socket (1009); the terminal goes on.
+          onError: (event) => live.log({ event: 'terminal.socket_error', ...where, error: String((event as ErrorEvent).error ?? event) }),
         };
       }),
     )
@@ -174,6 +175,21 @@ export function createAgentApp(options: AgentOptions) {
       throw new APIFailure('not_found', 'No such agent route.');
     })
     .onError(handleError);
+}
+
+/** The terminal's view of a `ws` socket: bytes with a callback once sent, its own buffer, and reading held back. */
+function terminalSocketOf(ws: WSContext): TerminalSocket {
+  const raw = ws.raw as WebSocket;
+  return {
+    sendBytes: (data, sent) => raw.send(data, sent && (() => sent())),
+    sendText: (text) => raw.send(text),
+    close: (code, reason) => raw.close(code, reason),
+    get bufferedAmount() {
+      return raw.bufferedAmount;
+    },
+    pauseInput: () => raw.pause(),
+    resumeInput: () => raw.resume(),
+  };
 }
 
 /** The JSON body, validated; a missing body counts as `{}` where every field is optional. */

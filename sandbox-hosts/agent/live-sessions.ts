@@ -8,7 +8,7 @@ import { followEngineEvents, type EngineEventFollower } from '../events/engine-e
 import { SessionEventLog } from '../events/session-event-log.ts';
 import type { PhaseRecorder, SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import type { SandboxSessions, SessionRecord } from '../sandbox/session.ts';
-import { pingEngine } from '../system/docker-engine.ts';
+import { engineStatus, learnerSocket } from '../system/docker-engine.ts';
 import { HostTerminal } from '../terminal/host-terminal.ts';
 import { noticeText, terminalNotices } from './messages.ts';
 import { oneLine } from './self-test.ts';
@@ -140,11 +140,15 @@ export class LiveSession {
     this.#followers.set(
       host.name,
       followEngineEvents({
-        socketPath: host.dockerSocket,
+        socket: learnerSocket(host.dockerSocket, host.uid),
         host: host.name,
         afterNano,
         onEvent: (event) => this.events.append(event),
-        onEnd: () => void this.#daemonStopped(host, afterNano),
+        onEnd: () =>
+          void this.#daemonStopped(host, afterNano).catch((failure) =>
+            this.#owner.log({ event: 'daemon.watch_failed', session: this.id, host: host.name, error: String(failure) }),
+          ),
+        log: (event) => this.#owner.log({ ...event, session: this.id }),
       }),
     );
   }
@@ -154,7 +158,10 @@ export class LiveSession {
     if (this.#ended.signal.aborted) return;
     const resumeAfter = this.#followers.get(host.name)?.lastTimeNano ?? initialAfter;
     const terminal = this.terminal(host.name);
-    if (await pingEngine(host.dockerSocket)) return this.#follow(host, resumeAfter);
+    const status = await engineStatus(learnerSocket(host.dockerSocket, host.uid));
+    if (status === 'answering') return this.#follow(host, resumeAfter);
+    // Something other than the learner's own socket sits at its path: the restart below replaces it.
+    if (status !== 'silent') this.#owner.log({ event: 'engine_events.socket_refused', session: this.id, host: host.name, reason: status });
     const now = this.#owner.now();
     const recent = (this.#restarts.get(host.name) ?? []).filter((at) => now - at < restartWindowMs);
     if (recent.length >= maxRestarts) {

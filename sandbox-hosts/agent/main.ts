@@ -17,6 +17,7 @@ import { startHeartbeat } from './heartbeat.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { LiveSessions } from './live-sessions.ts';
 import { selfTest } from './self-test.ts';
+import { installLastResort } from './last-resort.ts';
 import { serveAgent } from './server.ts';
 
 /** How often sessions are checked against their time and idle limits. */
@@ -120,11 +121,18 @@ async function start(): Promise<void> {
   }
 }
 
+/** Undoes what the start did, newest first: learners are told their session ended, sandboxes go. */
+async function cleanUp(): Promise<void> {
+  for (const cleanup of cleanups.splice(0)) await cleanup().catch((error) => log({ event: 'agent.cleanup_failed', error: String(error) }));
+}
+
 async function exit(code: number): Promise<never> {
-  for (const cleanup of cleanups) await cleanup().catch((error) => log({ event: 'agent.cleanup_failed', error: String(error) }));
+  await cleanUp();
   log({ event: 'agent.stopped' });
   process.exit(code);
 }
+
+installLastResort({ log, shutdown: cleanUp });
 
 const started = start();
 stopping.signal.addEventListener('abort', () => void started.catch(() => undefined).then(() => exit(0)), { once: true });

@@ -2,6 +2,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { terminalFrameLimits } from '../../protocol/terminal.ts';
 
 export interface AgentServer {
   /** e.g. http://127.0.0.1:7070 */
@@ -10,7 +11,9 @@ export interface AgentServer {
 }
 
 export function serveAgent(app: { fetch: (request: Request) => Response | Promise<Response> }, hostname: string, port: number): Promise<AgentServer> {
-  const sockets = new WebSocketServer({ noServer: true });
+  // The terminals are the only WebSockets. A frame past the limit closes its socket (1009) before
+  // the agent holds it; compression stays off, so no small frame can inflate into a large one.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: terminalFrameLimits.maxFrameBytes, perMessageDeflate: false });
   return new Promise((resolve, reject) => {
     const server: ServerType = serve({ fetch: app.fetch, hostname, port, websocket: { server: sockets } }, (info: AddressInfo) => {
       resolve({

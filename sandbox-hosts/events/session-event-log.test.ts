@@ -1,3 +1,4 @@
+// The per-session event log: numbering, paging, bounds in count and bytes, subscribers.
 import { describe, expect, it } from 'vitest';
 import { SessionEventLog } from './session-event-log.ts';
 
@@ -20,6 +21,20 @@ describe('session event log', () => {
     expect(page.events.map((e) => e.seq)).toEqual([3, 4, 5]);
     expect(page.firstKept).toBe(3);
     expect(log.page(4).events.map((e) => e.seq)).toEqual([5]);
+  });
+
+  it('keeps its events under its byte limit, however large each one is made', () => {
+    const log = new SessionEventLog(1_000, 10_000);
+    const large = (id: string) => ({ ...volume(id), attributes: { label: 'x'.repeat(3_000) } });
+    for (let i = 0; i < 50; i++) log.append(large(`v${i}`));
+    expect(log.bytes).toBeLessThanOrEqual(10_000);
+    const page = log.page();
+    expect(page.events.at(-1)?.id).toBe('v49');
+    expect(page.firstKept).toBe(page.events[0].seq);
+    expect(page.events.length).toBe(3);
+    // One event larger than the whole limit is still kept, alone: the newest never goes.
+    log.append({ ...volume('huge'), attributes: { label: 'x'.repeat(20_000) } });
+    expect(log.page().events.map((e) => e.id)).toEqual(['huge']);
   });
 
   it('tells subscribers about new events until they unsubscribe', () => {

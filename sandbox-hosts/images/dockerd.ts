@@ -49,12 +49,20 @@ export async function startDockerd(stateDir: string, extraArgs: string[] = []): 
   // Its own process group: a Ctrl+C meant for the pipeline must not kill the daemon before the pipeline stops it.
   const child = spawn(DOCKERD, args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // A daemon that cannot be spawned reports 'error' instead of 'exit'; unheard, it would end the process.
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((done) => {
+    child.once('exit', () => done());
+    child.once('error', (error) => {
+      spawnError = error;
+      done();
+    });
+  });
 
   const ready = await Promise.race([waitForEngine(socket, 60_000), exited.then(() => false)]);
   if (!ready) {
     await stopChild(child, exited);
-    throw new Error(`dockerd in ${dir} did not start:\n${await tailOfFile(logFile, 15)}`);
+    throw new Error(`dockerd in ${dir} did not start: ${spawnError?.message ?? ''}\n${await tailOfFile(logFile, 15)}`);
   }
   return {
     dir,

@@ -7,7 +7,7 @@ import { bridgeSubnet, certificateAuthorityFiles, type HostMachineConfig } from 
 import type { Certificate } from '../machine/certificates.ts';
 import { hubHostNames } from '../machine/hub-stand-in.ts';
 import { check, tail } from '../system/shell.ts';
-import { waitForEngine } from '../system/docker-engine.ts';
+import { waitForEngine, type LearnerSocket } from '../system/docker-engine.ts';
 import { killProcesses } from './cgroup.ts';
 import { daemonTLSPort, type HostAddress } from './network.ts';
 import { helperEnvironment } from './namespaces.ts';
@@ -83,8 +83,11 @@ export function daemonCommand(config: HostMachineConfig, home: string, dockerSoc
   };
 }
 
-/** Starts the daemon from a prepared command line and waits until its API answers, or it exits. */
-export async function launchDaemon(command: { file: string; args: string[] }, logFile: string, dockerSocket: string, label: string): Promise<void> {
+/**
+ * Starts the daemon from a prepared command line and waits until its API answers, or it exits.
+ * The socket is the learner's: reached only as a socket the learner owns, never through a link.
+ */
+export async function launchDaemon(command: { file: string; args: string[] }, logFile: string, socket: LearnerSocket, label: string): Promise<void> {
   const log = await open(logFile, 'a');
   // Detached: the daemon outlives this call; its environment is only what the command line sets.
   const child = spawn(command.file, command.args, { detached: true, stdio: ['ignore', log.fd, log.fd], env: helperEnvironment });
@@ -92,11 +95,28 @@ export async function launchDaemon(command: { file: string; args: string[] }, lo
   await log.close();
   const exited = new AbortController();
   child.once('exit', () => exited.abort());
-  const ready = await waitForEngine(dockerSocket, 20_000, exited.signal);
+  // A spawn that fails (EAGAIN on a loaded machine) ends this start, not the agent.
+  child.once('error', () => exited.abort());
+  const ready = await waitForEngine(socket, 20_000, exited.signal);
   child.removeAllListeners('exit');
   if (!ready) {
-    const said = tail(await readFile(logFile, 'utf8').catch(() => ''), 8);
+    const said = tail(await readTail(logFile, 16 * 1024), 8);
     throw new Error(`The Docker daemon of sandbox host ${label} ${exited.signal.aborted ? 'exited before it was ready' : 'did not start within 20 s'}:\n${said}`);
+  }
+}
+
+/** The last `bytes` of a file the learner's daemon writes (and so may have made huge). */
+async function readTail(file: string, bytes: number): Promise<string> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, bytes);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    await handle.close();
   }
 }
 

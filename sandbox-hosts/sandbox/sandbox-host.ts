@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostMachineConfig } from '../machine/config.ts';
+import { learnerSocket } from '../system/docker-engine.ts';
 import { run } from '../system/shell.ts';
 import { cgroupControllers, createCgroup, killProcesses, removeCgroup } from './cgroup.ts';
 import { daemonCommand, killStoppedDaemon, launchDaemon, stalePidFiles, writeHostFiles, writeShellProfile, writeTLSFiles, type DaemonTLS } from './daemon.ts';
@@ -180,6 +181,6 @@ export class SandboxHosts {
 
   async #startDaemon(record: SandboxHostRecord): Promise<void> {
     const { argv, env } = daemonCommand(this.config, record.home, record.dockerSocket);
-    await launchDaemon(this.commandIn(record, argv, env), this.names(record.id).log, record.dockerSocket, record.id);
+    await launchDaemon(this.commandIn(record, argv, env), this.names(record.id).log, learnerSocket(record.dockerSocket, record.uid), record.id);
   }
 }

@@ -1,15 +1,32 @@
 // The terminal protocol against a real shell on a real pty (the sandbox around it is tested elsewhere).
 import { spawn } from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
-import { terminalCloseCodes, terminalFlowControl, terminalServerMessageSchema, type TerminalServerMessage } from '../../protocol/terminal.ts';
+import {
+  terminalCloseCodes,
+  terminalFlowControl,
+  terminalProtocolErrorCode,
+  terminalServerMessageSchema,
+  type TerminalServerMessage,
+} from '../../protocol/terminal.ts';
 import { HostTerminal, type TerminalSocket } from './host-terminal.ts';
 
 class RecordingSocket implements TerminalSocket {
   bytes = Buffer.alloc(0);
   messages: TerminalServerMessage[] = [];
   closed: { code: number; reason: string } | undefined;
-  sendBytes(data: Uint8Array) {
+  get bufferedAmount() {
+    return 0;
+  }
+  inputPaused = false;
+  pauseInput() {
+    this.inputPaused = true;
+  }
+  resumeInput() {
+    this.inputPaused = false;
+  }
+  sendBytes(data: Uint8Array, sent?: () => void) {
     this.bytes = Buffer.concat([this.bytes, data]);
+    sent?.();
   }
   sendText(text: string) {
     this.messages.push(terminalServerMessageSchema.parse(JSON.parse(text)));
@@ -91,7 +108,11 @@ describe('host terminal', () => {
     const first = new RecordingSocket();
     terminal.attach(first);
     type(terminal, first, 'head -c 300000 /dev/zero | tr "\\0" x; echo; echo done-$((2*3))\r');
-    const acknowledge = setInterval(() => terminal.receive(first, JSON.stringify({ type: 'ack', bytes: first.bytes.length }), false), 5);
+    let acknowledged = 0;
+    const acknowledge = setInterval(() => {
+      if (first.bytes.length > acknowledged) terminal.receive(first, JSON.stringify({ type: 'ack', bytes: first.bytes.length - acknowledged }), false);
+      acknowledged = first.bytes.length;
+    }, 5);
     await until(() => first.text.includes('done-6'), 'the output').finally(() => clearInterval(acknowledge));
     const second = new RecordingSocket();
     terminal.attach(second);
@@ -116,6 +137,82 @@ describe('host terminal', () => {
     expect(terminal.paused).toBe(false);
     await until(() => socket.bytes.length > held, 'more output after the acknowledgement');
     type(terminal, socket, '\x03');
+  });
+
+  it('rejects an acknowledgement of more bytes than were sent, closes that socket and keeps the shell', async () => {
+    const logged: Record<string, unknown>[] = [];
+    const terminal = new HostTerminal({
+      host: 'host1',
+      spawnShell: ({ cols, rows }) => spawn('bash', ['--norc', '--noprofile', '-i'], { name: 'xterm-256color', cols, rows, encoding: null, env: { PATH: process.env.PATH!, PS1: '$ ' } }),
+      log: (event) => logged.push(event),
+    });
+    terminals.push(terminal);
+    const liar = new RecordingSocket();
+    terminal.attach(liar);
+    type(terminal, liar, 'echo sent-$((5*5))\r');
+    await until(() => liar.text.includes('sent-25'), 'the echo');
+    terminal.receive(liar, JSON.stringify({ type: 'ack', bytes: liar.bytes.length + 1_000_000 }), false);
+    expect(liar.messages.at(-1)).toMatchObject({ type: 'error', code: 'protocol_violation' });
+    expect(liar.closed?.code).toBe(terminalProtocolErrorCode);
+    expect(terminal.attached).toBe(false);
+    expect(logged).toContainEqual(expect.objectContaining({ event: 'terminal.protocol_violation' }));
+    // The shell is untouched: the next connection finds it, with its output in the replay.
+    const next = new RecordingSocket();
+    terminal.attach(next);
+    type(terminal, next, 'echo still-$((6*7))\r');
+    await until(() => next.text.includes('still-42'), 'the same shell');
+    expect(next.text).toContain('sent-25');
+  });
+
+  it("holds a flooding shell back while the socket's own buffer is full, though the client acknowledges everything", async () => {
+    // A client that stops reading TCP but keeps acknowledging: its bytes pile up in the agent's buffer.
+    class StuckSocket extends RecordingSocket {
+      waiting: { size: number; sent?: () => void }[] = [];
+      override get bufferedAmount() {
+        return this.waiting.reduce((sum, chunk) => sum + chunk.size, 0);
+      }
+      override sendBytes(data: Uint8Array, sent?: () => void) {
+        this.bytes = Buffer.concat([this.bytes, data]);
+        this.waiting.push({ size: data.length, sent });
+      }
+      drain() {
+        for (const chunk of this.waiting.splice(0)) chunk.sent?.();
+      }
+    }
+    const terminal = newTerminal();
+    const socket = new StuckSocket();
+    terminal.attach(socket);
+    let acknowledged = 0;
+    const acknowledge = setInterval(() => {
+      if (socket.bytes.length > acknowledged) terminal.receive(socket, JSON.stringify({ type: 'ack', bytes: socket.bytes.length - acknowledged }), false);
+      acknowledged = socket.bytes.length;
+    }, 5);
+    try {
+      type(terminal, socket, 'yes flood\r');
+      await until(() => terminal.paused, 'the pause');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(terminal.paused).toBe(true);
+      expect(socket.bufferedAmount).toBeLessThan(terminalFlowControl.highWatermark + 128 * 1024);
+      const held = socket.bytes.length;
+      socket.drain();
+      expect(terminal.paused).toBe(false);
+      await until(() => socket.bytes.length > held, 'more output once the buffer drained');
+    } finally {
+      clearInterval(acknowledge);
+      type(terminal, socket, '\x03');
+    }
+  });
+
+  it("stops taking input the shell doesn't read, and takes it again once the shell reads", async () => {
+    const terminal = newTerminal();
+    const socket = new RecordingSocket();
+    terminal.attach(socket);
+    type(terminal, socket, 'stty raw -echo; echo not-reading-$((1+1)); sleep 1; exec cat >/dev/null\r');
+    await until(() => socket.text.includes('not-reading-2'), 'the sleep');
+    const frame = Buffer.alloc(16 * 1024, 'a');
+    for (let i = 0; i < 64 && !socket.inputPaused; i++) type(terminal, socket, frame.toString());
+    expect(socket.inputPaused).toBe(true);
+    await until(() => !socket.inputPaused, 'the shell reading its input');
   });
 
   it('answers a malformed control frame with an error and keeps the shell', async () => {

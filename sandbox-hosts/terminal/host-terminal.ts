@@ -1,20 +1,31 @@
 // The terminal of one sandbox host: a shell on a pty that outlives the browser's connection. One
 // socket is attached at a time; a new one takes over and first receives the replay of recent output.
+// What a client sends is untrusted: a frame that breaks the protocol ends that socket, and an error
+// in one terminal's callbacks ends that terminal's connection, never the agent.
+import type { EventEmitter } from 'node:events';
 import type { IPty } from 'node-pty';
 import {
   terminalClientMessageSchema,
   terminalCloseCodes,
   terminalFlowControl,
+  terminalProtocolErrorCode,
   terminalReplayBytes,
   type TerminalServerMessage,
 } from '../../protocol/terminal.ts';
+import { inputBacklogged, inputCaughtUp, inputFlowControl } from './pty-input.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 
 /** What the terminal needs of a WebSocket; the agent adapts `ws` sockets to it. */
 export interface TerminalSocket {
-  sendBytes(data: Uint8Array): void;
+  /** `sent` runs once the bytes have left the agent's buffer for the network, or the socket closed. */
+  sendBytes(data: Uint8Array, sent?: () => void): void;
   sendText(text: string): void;
   close(code: number, reason: string): void;
+  /** Bytes queued in the agent for this socket and not yet handed to the network. */
+  readonly bufferedAmount: number;
+  /** Stops taking frames from the client (TCP holds the rest back), while the shell doesn't read. */
+  pauseInput(): void;
+  resumeInput(): void;
 }
 
 export interface ShellSize {
@@ -42,6 +53,8 @@ export class HostTerminal {
   #unacknowledged = 0;
   #paused = false;
   #closed = false;
+  /** Set while the attached socket's input is held back until the shell has read what it got. */
+  #inputCheck: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: HostTerminalOptions) {
     this.host = options.host;
@@ -62,7 +75,13 @@ export class HostTerminal {
    * replay (a warm session's terminals are ready when the learner arrives).
    */
   prepare(): void {
-    if (!this.#closed) this.#ensureShell();
+    if (this.#closed) return;
+    try {
+      this.#ensureShell();
+    } catch (error) {
+      // The first connection tries again and tells the learner if it still fails.
+      this.#options.log?.({ event: 'pty.failed', host: this.host, during: 'prepare', error: String(error) });
+    }
   }
 
   attach(socket: TerminalSocket): void {
@@ -73,6 +92,7 @@ export class HostTerminal {
     }
     const previous = this.#socket;
     this.#socket = socket;
+    this.#stopInputCheck();
     previous?.close(terminalCloseCodes.replaced, 'another connection took over this terminal');
     try {
       this.#ensureShell();
@@ -92,6 +112,7 @@ export class HostTerminal {
   detach(socket: TerminalSocket): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
+    this.#stopInputCheck();
     // Nobody is watching: let the shell run on; its output goes to the replay buffer only.
     this.#unacknowledged = 0;
     this.#updateFlow();
@@ -103,6 +124,7 @@ export class HostTerminal {
     if (isBinary) {
       this.#pty.write(typeof data === 'string' ? data : Buffer.from(data));
       this.#options.onInput?.();
+      this.#holdInputIfBacklogged(socket);
       return;
     }
     let parsed: unknown;
@@ -119,8 +141,14 @@ export class HostTerminal {
     if (message.data.type === 'resize') {
       this.#size = { cols: message.data.cols, rows: message.data.rows };
       this.#pty.resize(this.#size.cols, this.#size.rows);
+    } else if (message.data.bytes > this.#unacknowledged) {
+      // A client that claims more than it got would lift flow control for bytes it never read.
+      this.#options.log?.({ event: 'terminal.protocol_violation', host: this.host, acknowledged: message.data.bytes, unacknowledged: this.#unacknowledged });
+      socket.sendText(control({ type: 'error', code: 'protocol_violation', message: `Acknowledged ${message.data.bytes} bytes; only ${this.#unacknowledged} were sent and not yet acknowledged.` }));
+      this.detach(socket);
+      socket.close(terminalProtocolErrorCode, 'acknowledged more than was sent');
     } else {
-      this.#unacknowledged = Math.max(0, this.#unacknowledged - message.data.bytes);
+      this.#unacknowledged -= message.data.bytes;
       this.#updateFlow();
     }
   }
@@ -141,6 +169,7 @@ export class HostTerminal {
     this.#closed = true;
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#stopInputCheck();
     socket?.sendText(control({ type: 'error', code: 'session_ended', message: reason }));
     socket?.close(terminalCloseCodes.sessionEnded, 'session ended');
     this.#pty?.kill('SIGKILL');
@@ -152,17 +181,68 @@ export class HostTerminal {
     const pty = this.#options.spawnShell(this.#size);
     this.#pty = pty;
     this.#paused = false;
-    pty.onData((data) => this.#output(typeof data === 'string' ? Buffer.from(data) : data));
-    pty.onExit(({ exitCode, signal }) => {
-      if (this.#pty !== pty) return;
-      this.#pty = undefined;
-      this.#options.log?.({ event: 'pty.closed', host: this.host, outcome: 'exited', exitCode, signal: signal ?? null });
+    // node-pty rethrows a read error of the pty (other than EIO, the shell's end) from inside its
+    // stream's error event unless the terminal has two 'error' listeners: this one logs, the second
+    // only makes up that count.
+    const emitter = pty as unknown as Partial<EventEmitter>;
+    emitter.on?.('error', (error: Error) => this.#options.log?.({ event: 'pty.error', host: this.host, error: String(error) }));
+    emitter.on?.('error', () => undefined);
+    pty.onData((data) => this.#guard('output', () => this.#output(typeof data === 'string' ? Buffer.from(data) : data)));
+    pty.onExit(({ exitCode, signal }) =>
+      this.#guard('exit', () => {
+        if (this.#pty !== pty) return;
+        this.#pty = undefined;
+        this.#options.log?.({ event: 'pty.closed', host: this.host, outcome: 'exited', exitCode, signal: signal ?? null });
+        const socket = this.#socket;
+        this.#socket = undefined;
+        // The next connection starts a fresh shell; the old output stays for its replay.
+        socket?.sendText(control({ type: 'exit', exitCode, signal: signal || null }));
+        socket?.close(1000, 'shell exited');
+      }),
+    );
+  }
+
+  /**
+   * Runs a pty callback so that an error in it stays with this terminal: it is logged and the
+   * attached socket closes (1011; the client reconnects to the same shell) instead of the error
+   * escaping into the event loop and taking every learner's session down with the agent.
+   */
+  #guard(during: string, callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.#options.log?.({ event: 'terminal.failed', host: this.host, during, error: String(error) });
       const socket = this.#socket;
-      this.#socket = undefined;
-      // The next connection starts a fresh shell; the old output stays for its replay.
-      socket?.sendText(control({ type: 'exit', exitCode, signal: signal || null }));
-      socket?.close(1000, 'shell exited');
-    });
+      if (!socket) return;
+      this.detach(socket);
+      try {
+        socket.close(1011, 'terminal error');
+      } catch {
+        // The socket is already unusable; it is detached either way.
+      }
+    }
+  }
+
+  /** Input the shell doesn't read piles up in the agent: stop reading the socket until it catches up. */
+  #holdInputIfBacklogged(socket: TerminalSocket): void {
+    if (this.#inputCheck || !this.#pty || !inputBacklogged(this.#pty)) return;
+    socket.pauseInput();
+    this.#inputCheck = setInterval(
+      () =>
+        this.#guard('input', () => {
+          const pty = this.#pty;
+          if (this.#socket !== socket) return this.#stopInputCheck();
+          if (pty && !inputCaughtUp(pty)) return;
+          this.#stopInputCheck();
+          socket.resumeInput();
+        }),
+      inputFlowControl.checkEveryMs,
+    );
+  }
+
+  #stopInputCheck(): void {
+    clearInterval(this.#inputCheck);
+    this.#inputCheck = undefined;
   }
 
   #output(chunk: Buffer): void {
@@ -173,16 +253,19 @@ export class HostTerminal {
   }
 
   #send(chunk: Buffer): void {
-    this.#socket!.sendBytes(chunk);
     this.#unacknowledged += chunk.length;
+    // Each chunk that leaves the socket's buffer may be what lets a paused shell go on.
+    this.#socket!.sendBytes(chunk, () => this.#guard('flow', () => this.#updateFlow()));
   }
 
+  /** Pauses the shell while the client or the socket lags behind; resumes once both have caught up. */
   #updateFlow(): void {
     if (!this.#pty) return;
-    if (!this.#paused && this.#unacknowledged > terminalFlowControl.highWatermark) {
+    const behind = Math.max(this.#unacknowledged, this.#socket?.bufferedAmount ?? 0);
+    if (!this.#paused && behind > terminalFlowControl.highWatermark) {
       this.#paused = true;
       this.#pty.pause();
-    } else if (this.#paused && this.#unacknowledged < terminalFlowControl.lowWatermark) {
+    } else if (this.#paused && behind < terminalFlowControl.lowWatermark) {
       this.#paused = false;
       this.#pty.resume();
     }

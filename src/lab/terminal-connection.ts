@@ -3,7 +3,7 @@
 // it has drawn, and reconnects with capped, jittered backoff — but not after a close that means
 // "stop" (the shell exited is followed by a fresh shell; a takeover or an ended session is final).
 import type { IDisposable, ITerminalAddon, Terminal } from '@xterm/xterm';
-import { terminalCloseCodes, terminalFlowControl, terminalServerMessageSchema, type TerminalServerMessage } from '../../protocol/terminal.ts';
+import { terminalCloseCodes, terminalFlowControl, terminalFrameLimits, terminalServerMessageSchema, type TerminalServerMessage } from '../../protocol/terminal.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -68,7 +68,7 @@ export class TerminalConnection implements ITerminalAddon {
     socket.onmessage = (event) => {
       if (typeof event.data === 'string') return this.#control(event.data);
       const bytes = new Uint8Array(event.data as ArrayBuffer);
-      this.#terminal?.write(bytes, () => this.#acknowledge(bytes.length));
+      this.#terminal?.write(bytes, () => this.#acknowledge(socket, bytes.length));
     };
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
@@ -99,15 +99,24 @@ export class TerminalConnection implements ITerminalAddon {
     this.#events.onControl?.(message);
   }
 
-  #acknowledge(bytes: number): void {
+  /**
+   * Counts bytes drawn and acknowledges them to the socket that sent them. Bytes of an earlier
+   * socket, drawn after a reconnect, are not acknowledged: the agent would take them as a claim to
+   * more than it sent on the new socket, a protocol violation.
+   */
+  #acknowledge(from: WebSocket, bytes: number): void {
+    if (from !== this.#socket) return;
     this.#drawn += bytes;
     if (this.#drawn < terminalFlowControl.ackEvery) return;
     this.#sendControl({ type: 'ack', bytes: this.#drawn });
     this.#drawn = 0;
   }
 
+  /** Keyboard input; a paste goes in frames the agent accepts (it closes a socket on a larger one). */
   #sendBytes(bytes: Uint8Array<ArrayBuffer>): void {
-    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(bytes);
+    const socket = this.#socket;
+    if (socket?.readyState !== WebSocket.OPEN) return;
+    for (let at = 0; at < bytes.length; at += terminalFrameLimits.inputFrameBytes) socket.send(bytes.subarray(at, at + terminalFrameLimits.inputFrameBytes));
   }
 
   #sendControl(message: { type: 'resize'; cols: number; rows: number } | { type: 'ack'; bytes: number }): void {
