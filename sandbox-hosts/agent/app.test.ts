@@ -99,7 +99,7 @@ describe('agent sessions', () => {
 
     expect(sessionSchema.parse(await (await call('GET', `/sessions/${session.id}`)).json())).toEqual(session);
     const capacity = agentCapacitySchema.parse(await (await call('GET', '/capacity')).json());
-    expect(capacity).toEqual({ agentID, capacity: 2, used: 2, sessions: 1, warm: 0 });
+    expect(capacity).toEqual({ agentID, capacity: 2, used: 2, sessions: 1, warm: 0, problem: null });
 
     const refused = await call('POST', '/sessions', { body: { hostCount: 1 } });
     expect(refused.headers.get('retry-after')).toBe('7');

@@ -6,7 +6,7 @@ const secret = { DOCA_AGENT_SECRET: 'x'.repeat(32) };
 describe('agent configuration', () => {
   it('has defaults for everything but the secret', () => {
     const config = agentConfigSchema.parse(secret);
-    expect(config).toMatchObject({ DOCA_AGENT_ID: 'local', DOCA_AGENT_PORT: 7070, DOCA_AGENT_CAPACITY: 20, DOCA_WARM_POOL: { 1: 1, 2: 2 } });
+    expect(config).toMatchObject({ DOCA_AGENT_ID: 'local', DOCA_AGENT_PORT: 7070, DOCA_AGENT_CAPACITY: 12, DOCA_WARM_POOL: { 1: 1, 2: 2 } });
     expect(sessionLimitsOf(config)).toEqual({ timeLimitMs: 7_200_000, idleLimitMs: 1_800_000, extensionMs: 1_800_000 });
   });
 
