@@ -15,6 +15,7 @@ const agentTests = [
   'sandbox-hosts/agent/server.test.ts',
   'sandbox-hosts/agent/last-resort.test.ts',
   'sandbox-hosts/machine/preflight/**/*.test.ts',
+  'sandbox-hosts/machine/shared-files.test.ts',
 ];
 
 export default defineConfig({

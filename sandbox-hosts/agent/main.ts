@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { labs } from '../../src/labs/index.ts';
 import { readHostMachineConfig } from '../machine/config.ts';
 import { checkMachine, startMachineServices } from '../machine/machine.ts';
+import { chargeSharedFilesToMachine } from '../machine/shared-files.ts';
 import { createProgressPrinter } from '../images/progress.ts';
 import { AddressPool } from '../sandbox/address-pool.ts';
 import { SandboxHosts } from '../sandbox/sandbox-host.ts';
@@ -55,6 +56,7 @@ async function start(): Promise<void> {
   });
   const removed = await removeLeftovers(hosts);
   if (removed.length > 0) log({ event: 'agent.leftovers_removed', hosts: removed });
+  log({ event: 'machine.shared_files_charged', bytes: await chargeSharedFilesToMachine() });
   const services = await startMachineServices(machine, {
     imageStateDir: machine.DOCA_STATE_DIR,
     signal: stopping.signal,

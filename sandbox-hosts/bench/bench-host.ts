@@ -9,6 +9,7 @@ import { createAgentApp } from '../agent/app.ts';
 import { LiveSessions } from '../agent/live-sessions.ts';
 import { serveAgent, type AgentServer } from '../agent/server.ts';
 import { checkMachine, startMachineServices } from '../machine/machine.ts';
+import { chargeSharedFilesToMachine } from '../machine/shared-files.ts';
 import type { CreatePhase, SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import { controlPlaneToken, testAgentID, testAgentSecret } from '../test-support/control-plane-token.ts';
 import { openTerminal } from '../test-support/terminal-client.ts';
@@ -19,6 +20,7 @@ const idleHosts = Number(process.argv[3] ?? 4);
 
 await checkMachine(testConfig, { capacity: idleHosts + 2 });
 const services = await startMachineServices(testConfig, { imageStateDir });
+await chargeSharedFilesToMachine();
 const authorization = async () => `Bearer ${await controlPlaneToken()}`;
 
 /**
