@@ -1,9 +1,10 @@
 // Runs Debian's Distribution registry (`docker-registry`, 2.8) over a storage folder, read-only or
 // writable, and collects the garbage it leaves.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { check } from '../system/shell.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { check, isAlive } from '../system/shell.ts';
 
 export const REGISTRY = '/usr/bin/docker-registry';
 
@@ -52,6 +53,7 @@ export function registryConfig(spec: Pick<RegistrySpec, 'storage' | 'address' | 
 
 export async function startRegistry(spec: RegistrySpec): Promise<Registry> {
   const [host, port] = splitAddress(spec.address);
+  await stopLeftoverRegistries(spec.configFile);
   // A free port can be taken by someone else between the probe and the registry's bind: try another.
   for (let attempt = 1; ; attempt++) {
     // Bound first by this process, so a registry some earlier run left on the port is not taken for this one.
@@ -76,6 +78,33 @@ export async function startRegistry(spec: RegistrySpec): Promise<Registry> {
  */
 export async function collectGarbage(configFile: string): Promise<void> {
   await check(REGISTRY, ['garbage-collect', '--delete-untagged', configFile]);
+}
+
+/**
+ * Stops registries an earlier run of this same configuration left serving this config file (its process was
+ * killed before it could stop them): they would hold the port, and could be writable.
+ */
+async function stopLeftoverRegistries(configFile: string): Promise<void> {
+  const ours = `${REGISTRY}\0serve\0${configFile}\0`;
+  const leftovers: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline === ours) leftovers.push(Number(entry));
+  }
+  for (const pid of leftovers) {
+    signal(pid, 'SIGTERM');
+    for (let waited = 0; isAlive(pid) && waited < 5_000; waited += 50) await sleep(50);
+    if (isAlive(pid)) signal(pid, 'SIGKILL');
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
 }
 
 function splitAddress(address: string): [string, number] {
