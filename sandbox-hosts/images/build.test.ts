@@ -1,18 +1,20 @@
 // End to end on this host, with no Docker fakes: the real pipeline builds every image into a throwaway registry,
 // then a separate test daemon that uses that registry as its Docker Hub mirror pulls and runs each one by its
-// plain name, as a learner's daemon does. Needs root, the pipeline's Debian packages, postgresql-client and the
-// Debian mirror; the cold build takes a few minutes.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+// plain name, as a learner's daemon does; an image replaced in the registry is pushed again at the next run.
+// Needs root, the pipeline's Debian packages, postgresql-client and the Debian mirror; the cold build takes a
+// few minutes.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImages, ImageBuildError, type BuildEvent, type BuildReport } from './build.ts';
 import { catalog } from './catalog.ts';
+import type { Pins } from './pins.ts';
 import { startDockerd, type Dockerd } from './dockerd.ts';
 import { formatResult, formatSummary } from './progress.ts';
+import { freePort, startRegistry as startRegistryOn, type Registry } from '../machine/registry.ts';
 import { removeTree, run, type RunResult } from '../system/shell.ts';
 
 const MINUTE = 60_000;
@@ -22,7 +24,7 @@ let stateDir: string;
 let mirror: string;
 let consumer: Dockerd;
 let report: BuildReport;
-const registries: ChildProcess[] = [];
+const registries: Registry[] = [];
 
 beforeAll(async () => {
   tmp = await mkdtemp('/tmp/doca-images-test-');
@@ -33,19 +35,26 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await consumer?.stop();
-  for (const registry of registries) registry.kill();
+  for (const registry of registries) await registry.stop();
   if (tmp) await removeTree(tmp);
 }, 2 * MINUTE);
 
 describe('the lab-image pipeline', () => {
   it('builds every image and pushes every tag on a cold run', async () => {
     const events: BuildEvent[] = [];
-    report = await buildImages({ mirror, stateDir, onProgress: (event) => events.push(event) });
+    report = await buildImages({ mirror, stateDir, pins: pinsOf(mirror), onProgress: (event) => events.push(event) });
     console.log(['Cold build:', ...report.images.map((image) => `${image.name.padEnd(12)} ${formatResult(image)}`), formatSummary(report)].join('\n'));
 
     expect(report.images.map((image) => [image.name, image.status])).toEqual(catalog.map((image) => [image.name, 'built']));
     expect(events.filter((event) => event.type === 'image-done')).toHaveLength(catalog.length);
     expect(builderIsRunning()).toBe(false);
+
+    const pins = JSON.parse(readFileSync(pinsOf(mirror), 'utf8')) as Pins;
+    expect(statSync(pinsOf(mirror)).mode & 0o777).toBe(0o600);
+    for (const image of report.images) {
+      expect(pins.images[image.name]).toEqual({ buildHash: image.buildHash, tags: image.digests });
+      expect(Object.keys(image.digests).sort()).toEqual([...image.tags].sort());
+    }
   }, 20 * MINUTE);
 
   it('lets a daemon with the mirror pull every image and tag by its plain name', async () => {
@@ -167,15 +176,35 @@ describe('the lab-image pipeline', () => {
 
   it('finishes a second run quickly, every image cached', async () => {
     const started = performance.now();
-    const warm = await buildImages({ mirror, stateDir });
+    const warm = await buildImages({ mirror, stateDir, pins: pinsOf(mirror) });
     console.log(`Warm build: ${((performance.now() - started) / 1000).toFixed(2)} s\n${formatSummary(warm)}`);
     expect(warm.images.map((image) => [image.name, image.status])).toEqual(catalog.map((image) => [image.name, 'cached']));
     expect(warm.images.map((image) => image.digest)).toEqual(report.images.map((image) => image.digest));
   }, 2 * MINUTE);
 
+  it('pushes a tag again from the builder when the mirror serves another image under it', async () => {
+    // What an attacker with write access to the registry would do: replace busybox:latest with another image.
+    await docker(['tag', 'hello-world', `${mirror}/library/busybox:latest`]);
+    await docker(['push', `${mirror}/library/busybox:latest`]);
+    const events: BuildEvent[] = [];
+    const rerun = await buildImages({ mirror, stateDir, pins: pinsOf(mirror), onProgress: (event) => events.push(event) });
+
+    const busybox = report.images.find((image) => image.name === 'busybox')!;
+    const untrusted = events.find((event) => event.type === 'image-untrusted');
+    expect(untrusted).toMatchObject({ image: 'busybox', reason: expect.stringContaining(`pinned ${busybox.digests.latest}`) });
+    expect(rerun.images.map((image) => [image.name, image.status])).toEqual(
+      catalog.map((image) => [image.name, image.name === 'busybox' ? 'restored' : 'cached']),
+    );
+    const restored = rerun.images.find((image) => image.name === 'busybox')!;
+    expect(restored.buildHash).toBe(busybox.buildHash);
+    expect(restored.digests).toEqual(busybox.digests);
+    await docker(['rmi', 'busybox']);
+    expect((await docker(['run', '--rm', 'busybox', 'echo', 'ok'])).stdout).toBe('ok\n');
+  }, 5 * MINUTE);
+
   it('names the failing image with the end of its log, and still stops the builder', async () => {
     const readOnly = await startRegistry('read-only', { readOnly: true });
-    const failure = await buildImages({ mirror: readOnly, stateDir, only: ['hello-world'] }).catch((error: unknown) => error);
+    const failure = await buildImages({ mirror: readOnly, stateDir, pins: pinsOf(readOnly), only: ['hello-world'] }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ImageBuildError);
     const error = failure as ImageBuildError;
     expect(error.image).toBe('hello-world');
@@ -188,15 +217,19 @@ describe('the lab-image pipeline', () => {
 
   it('stops cleanly when aborted mid-build, and the next run completes', async () => {
     const empty = await startRegistry('empty');
+    // A state folder of its own: the builder must really build, not find the image from an earlier test.
+    const abortStateDir = join(tmp, 'state-abort');
     const controller = new AbortController();
     const onProgress = (event: BuildEvent) => {
       if (event.type === 'image-step') controller.abort(new Error('test abort'));
     };
-    const aborted = await buildImages({ mirror: empty, stateDir, only: ['busybox'], onProgress, signal: controller.signal }).catch((error: unknown) => error);
+    const aborted = await buildImages({ mirror: empty, stateDir: abortStateDir, pins: pinsOf(empty), only: ['busybox'], onProgress, signal: controller.signal }).catch(
+      (error: unknown) => error,
+    );
     expect((aborted as Error).message).toBe('test abort');
-    expect(builderIsRunning()).toBe(false);
+    expect(builderIsRunning(abortStateDir)).toBe(false);
 
-    const rerun = await buildImages({ mirror: empty, stateDir, only: ['busybox'] });
+    const rerun = await buildImages({ mirror: empty, stateDir: abortStateDir, pins: pinsOf(empty), only: ['busybox'] });
     expect(rerun.images.map((image) => [image.name, image.status])).toEqual([['busybox', 'built']]);
   }, 5 * MINUTE);
 });
@@ -208,9 +241,14 @@ async function docker(args: string[], input?: string): Promise<RunResult> {
   return result;
 }
 
-/** True while a dockerd runs on the test state directory's builder data root. */
-function builderIsRunning(): boolean {
-  const dataRoot = `--data-root=${join(stateDir, 'builder', 'data')}\0`;
+/** The pins of one test registry. */
+function pinsOf(registry: string): string {
+  return join(tmp, `pins-${registry.replace(':', '-')}.json`);
+}
+
+/** True while a dockerd runs on a test state directory's builder data root. */
+function builderIsRunning(dir = stateDir): boolean {
+  const dataRoot = `--data-root=${join(dir, 'builder', 'data')}\0`;
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .some((pid) => {
@@ -224,35 +262,10 @@ function builderIsRunning(): boolean {
 
 /** Starts Debian's registry on a free loopback port with its own storage, and returns host:port. */
 async function startRegistry(name: string, options: { readOnly?: boolean } = {}): Promise<string> {
-  const port = await freePort();
   const dir = join(tmp, `registry-${name}`);
-  const config = [
-    'version: 0.1',
-    'log:',
-    '  level: warn',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${dir}`,
-    ...(options.readOnly ? ['  maintenance:', '    readonly:', '      enabled: true'] : []),
-    'http:',
-    `  addr: 127.0.0.1:${port}`,
-  ];
-  await writeFile(`${dir}.yml`, `${config.join('\n')}\n`);
-  const registry = spawn('/usr/bin/docker-registry', ['serve', `${dir}.yml`], { stdio: 'ignore' });
+  const registry = await startRegistryOn({ storage: dir, address: '127.0.0.1:0', readOnly: options.readOnly ?? false, configFile: `${dir}.yml` });
   registries.push(registry);
-  await eventually(() => fetch(`http://127.0.0.1:${port}/v2/`).then((response) => response.ok || undefined, () => undefined), 15_000);
-  return `127.0.0.1:${port}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  return registry.address;
 }
 
 /** Sends PING over RESP and returns the first reply line, or undefined when nothing listens yet. */

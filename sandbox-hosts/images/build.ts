@@ -1,5 +1,6 @@
-// The offline lab-image pipeline: builds the catalog's images from Debian packages in a private builder dockerd
-// and pushes every tag to Doca's Docker Hub mirror as library/<name>:<tag>, skipping what the mirror already serves.
+// The offline lab-image pipeline: builds the catalog's images from Debian packages in a private builder dockerd,
+// pushes every tag to Doca's Docker Hub mirror as library/<name>:<tag> and pins the digests it pushed. An image is
+// skipped only when the mirror serves exactly its pinned digests for this build.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,13 +11,20 @@ import { buildHash, dockerfileBases, hashDirectory, stageContext, type BaseRefer
 import { debootstrapTarball, trimmedRootfs, type DebootstrapBuild } from './debootstrap.ts';
 import { startDockerd, type Dockerd } from './dockerd.ts';
 import { sandboxHostPackages } from '../machine/packages.ts';
-import { BUILD_HASH_LABEL, readPublishedTag, type PublishedTag } from './registry-api.ts';
+import { BUILD_HASH_LABEL } from './registry-api.ts';
+import { checkServed, readPins, writePins, type Pins, type ServedCheck } from './pins.ts';
 import { createProgressPrinter, formatSummary } from './progress.ts';
-import { CommandError, isAlive, removeTree, tailOfFile } from '../system/shell.ts';
+import { lockStateDir } from './state-lock.ts';
+import { CommandError, removeTree, tailOfFile } from '../system/shell.ts';
 
 export type BuildOptions = {
   /** host:port of the registry to push to, spoken to in plain HTTP. */
   mirror: string;
+  /**
+   * The file recording the manifest digest of every tag pushed to that registry (mode 0600). An image counts as
+   * published only while the registry serves exactly its pinned digests; otherwise it is pushed again.
+   */
+  pins: string;
   /** Where the builder daemon, the debootstrap cache and the build logs live, e.g. /var/lib/doca-images. */
   stateDir: string;
   onProgress?: (event: BuildEvent) => void;
@@ -29,11 +37,17 @@ export type BuildOptions = {
 export type ImageResult = {
   name: string;
   tags: string[];
-  status: 'built' | 'cached';
+  /**
+   * built: built and pushed in this run. restored: the builder still held this build, and it was pushed again
+   * because the mirror no longer served it as pinned. cached: the mirror serves exactly the pinned digests.
+   */
+  status: 'built' | 'restored' | 'cached';
   seconds: number;
   buildHash: string;
-  /** The manifest digest the mirror serves for every tag. */
+  /** The manifest digest the mirror serves for the first tag. */
   digest: string;
+  /** The pinned manifest digest of every tag. */
+  digests: Record<string, string>;
   /** What a learner's pull downloads (compressed). */
   pullBytes: number;
   /** Unpacked size as `docker images` shows it; known only for images built in this run. */
@@ -44,7 +58,11 @@ export type BuildReport = { mirror: string; seconds: number; images: ImageResult
 
 export type BuildEvent =
   | { type: 'builder'; state: 'starting' | 'ready' | 'stopping' | 'stopped' }
+  /** Another run holds what this one needs next; it waits for it to finish. */
+  | { type: 'waiting'; reason: string }
   | { type: 'image-start'; image: string }
+  /** The mirror does not serve what was pinned for this very build (another writer, or a removal): it is pushed again. */
+  | { type: 'image-untrusted'; image: string; reason: string }
   | { type: 'image-step'; image: string; step: 'debootstrap' | 'building' | 'pushing' }
   | { type: 'image-done'; result: ImageResult };
 
@@ -71,6 +89,7 @@ const HOST_TOOLS = sandboxHostPackages
 
 const optionsSchema = z.object({
   mirror: z.string().regex(/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):\d{1,5}$/, 'the mirror must be host:port'),
+  pins: z.string().min(1),
   stateDir: z.string().min(1),
   only: z.array(z.string()).optional(),
 });
@@ -87,6 +106,8 @@ type Run = {
   builder: () => Promise<Dockerd>;
   /** Every image handled so far, for the images built FROM them. */
   done: Map<string, ImageResult>;
+  pins: Pins;
+  pinsFile: string;
 };
 
 export async function buildImages(options: BuildOptions): Promise<BuildReport> {
@@ -94,15 +115,22 @@ export async function buildImages(options: BuildOptions): Promise<BuildReport> {
   if (!parsed.success) throw new Error(`Invalid build options: ${z.prettifyError(parsed.error)}`);
   const { mirror, stateDir: stateDirOption, only } = parsed.data;
   const stateDir = resolve(stateDirOption);
+  const pinsFile = resolve(parsed.data.pins);
   assertHostReady();
   const images = await selectImages(only);
   await mkdir(join(stateDir, 'logs'), { recursive: true });
-  const unlock = await lockStateDir(stateDir);
   const emit = options.onProgress ?? (() => {});
+  const unlock = await lockStateDir(stateDir, (reason) => emit({ type: 'waiting', reason }), options.signal);
   const builder = lazyBuilder(stateDir, mirror, emit);
   const started = performance.now();
   try {
-    const run: Run = { mirror, stateDir, signal: options.signal, emit, builder: builder.get, done: new Map() };
+    const pins = await readPins(pinsFile);
+    const run: Run = { mirror, stateDir, signal: options.signal, emit, builder: builder.get, done: new Map(), pins, pinsFile };
+    const retired = Object.keys(pins.images).filter((name) => !findImage(name));
+    if (retired.length > 0) {
+      for (const name of retired) delete pins.images[name];
+      await writePins(pinsFile, pins);
+    }
     const results: ImageResult[] = [];
     for (const image of images) {
       const result = await processImage(image, run);
@@ -158,32 +186,36 @@ async function processImage(image: CatalogImage, run: Run): Promise<ImageResult>
     const bases = await basesOf(image);
     const hash = buildHash(image.build, await hashDirectory(contextDir), bases.map((base) => baseHash(image, base, run)));
 
-    const served = await servedBuild(image, hash, run);
-    if (served) {
-      return { ...identity(image, hash), status: 'cached', seconds: secondsSince(started), digest: served.digest, pullBytes: served.pullBytes };
+    const served = await servedPinnedBuild(image, hash, run);
+    if (served.pinned) {
+      return { ...identity(image, hash), status: 'cached', seconds: secondsSince(started), ...served.pinned, digest: served.pinned.digests[image.tags[0]] };
     }
+    if (served.untrusted) run.emit({ type: 'image-untrusted', image: image.name, reason: served.untrusted });
 
     const builder = await run.builder();
-    if (image.build.kind === 'debootstrap') {
+    const restored = await holdsBuild(builder, image, hash);
+    if (!restored && image.build.kind === 'debootstrap') {
       run.emit({ type: 'image-step', image: image.name, step: 'debootstrap' });
       await importDebootstrap(builder, image, image.build, contextDir, hash, run, step);
-    } else {
+    } else if (!restored) {
       run.emit({ type: 'image-step', image: image.name, step: 'building' });
       await ensureBases(builder, bases, run, step);
       await docker(builder, ['build', '--network', 'host', '--force-rm', '--label', `${BUILD_HASH_LABEL}=${hash}`, '--tag', localRef(image), contextDir], step);
     }
     run.emit({ type: 'image-step', image: image.name, step: 'pushing' });
-    await pushTags(builder, image, run.mirror, step);
+    const pushed = await pushTags(builder, image, run.mirror, step);
+    const published = await checkServed(run.mirror, `library/${image.name}`, image.tags, pushed, run.signal);
+    if (!published.pinned) throw new Error(`after the push, ${published.untrusted}`);
+    run.pins.images[image.name] = { buildHash: hash, tags: pushed };
+    await writePins(run.pinsFile, run.pins);
 
-    const published = await servedBuild(image, hash, run);
-    if (!published) throw new Error(`the mirror does not serve every tag of the ${image.name} image just pushed`);
     const imageBytes = Number((await docker(builder, ['image', 'inspect', '--format', '{{.Size}}', localRef(image)], step)).stdout.trim());
     return {
       ...identity(image, hash),
-      status: 'built',
+      status: restored ? 'restored' : 'built',
       seconds: secondsSince(started),
-      digest: published.digest,
-      pullBytes: published.pullBytes,
+      ...published.pinned,
+      digest: pushed[image.tags[0]],
       imageBytes,
     };
   } catch (error) {
@@ -206,11 +238,20 @@ function baseHash(image: CatalogImage, base: BaseReference, run: Run): string {
   return hash;
 }
 
-/** What the mirror serves for the image when every tag carries this build hash, else undefined. */
-async function servedBuild(image: CatalogImage, hash: string, run: Run): Promise<PublishedTag | undefined> {
-  const tags = await Promise.all(image.tags.map((tag) => readPublishedTag(run.mirror, `library/${image.name}`, tag, run.signal)));
-  const complete = tags.every((tag) => tag?.buildHash === hash);
-  return complete ? tags[0] : undefined;
+/** Whether the mirror serves this build of the image exactly as pinned. Without a pin for this build hash, it never does. */
+async function servedPinnedBuild(image: CatalogImage, hash: string, run: Run): Promise<ServedCheck> {
+  const pin = run.pins.images[image.name];
+  if (!pin || pin.buildHash !== hash || image.tags.some((tag) => !pin.tags[tag])) return {};
+  return checkServed(run.mirror, `library/${image.name}`, image.tags, pin.tags, run.signal);
+}
+
+/**
+ * Whether the builder still holds this very build (its first tag carries the build hash): then it is pushed
+ * again as it is. The builder's data lives in the pipeline's root-only state folder, so its copy is trusted.
+ */
+async function holdsBuild(builder: Dockerd, image: CatalogImage, hash: string): Promise<boolean> {
+  const label = await builder.docker(['image', 'inspect', '--format', `{{index .Config.Labels "${BUILD_HASH_LABEL}"}}`, localRef(image)]);
+  return label.code === 0 && label.stdout.trim() === hash;
 }
 
 async function importDebootstrap(
@@ -237,22 +278,30 @@ async function importDebootstrap(
 async function ensureBases(builder: Dockerd, bases: BaseReference[], run: Run, step: Step): Promise<void> {
   for (const base of bases) {
     const ref = `${base.name}:${base.tag}`;
-    const served = `${run.mirror}/library/${base.name}@${run.done.get(base.name)?.digest}`;
+    // The registry's address may change between runs; the repository and the digest name the image.
+    const served = `/library/${base.name}@${run.done.get(base.name)?.digests[base.tag]}`;
     const local = await builder.docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', ref]);
-    if (local.code === 0 && (JSON.parse(local.stdout) as string[]).includes(served)) continue;
+    if (local.code === 0 && (JSON.parse(local.stdout) as string[]).some((repoDigest) => repoDigest.endsWith(served))) continue;
     const remote = `${run.mirror}/library/${ref}`;
     await docker(builder, ['pull', remote], step);
     await docker(builder, ['tag', remote, ref], step);
   }
 }
 
-async function pushTags(builder: Dockerd, image: CatalogImage, mirror: string, step: Step): Promise<void> {
+/** Pushes every tag and returns the manifest digest `docker push` reports for each. */
+async function pushTags(builder: Dockerd, image: CatalogImage, mirror: string, step: Step): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
   for (const tag of image.tags) {
     const remote = `${mirror}/library/${image.name}:${tag}`;
     if (tag !== image.tags[0]) await docker(builder, ['tag', localRef(image), `${image.name}:${tag}`], step);
     await docker(builder, ['tag', localRef(image), remote], step);
-    await docker(builder, ['push', remote], step);
+    const pushed = await docker(builder, ['push', remote], step);
+    // The last line reads "<tag>: digest: sha256:… size: …".
+    const digest = / digest: (sha256:[0-9a-f]{64}) /.exec(pushed.stdout)?.[1];
+    if (!digest) throw new Error(`docker push ${remote} did not report a digest`);
+    digests[tag] = digest;
   }
+  return digests;
 }
 
 /** The builder's name for a freshly built image: its first tag. */
@@ -293,28 +342,14 @@ function lazyBuilder(stateDir: string, mirror: string, emit: (event: BuildEvent)
   };
 }
 
-/** One run per state directory at a time: two would share the builder daemon and its pidfile. */
-async function lockStateDir(stateDir: string): Promise<() => Promise<void>> {
-  const lockFile = join(stateDir, 'build.lock');
-  try {
-    await writeFile(lockFile, `${process.pid}\n`, { flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const holder = Number((await readFile(lockFile, 'utf8')).trim());
-    if (isAlive(holder)) throw new Error(`Another image build (pid ${holder}) is using ${stateDir}`);
-    // Left by a run that was killed: take it over.
-    await writeFile(lockFile, `${process.pid}\n`);
-  }
-  return () => rm(lockFile, { force: true });
-}
-
 function secondsSince(start: number): number {
   return Math.round((performance.now() - start) / 100) / 10;
 }
 
-const USAGE = `Usage: node sandbox-hosts/images/build.ts --mirror HOST:PORT --state-dir DIR [--only NAME,NAME]
+const USAGE = `Usage: node sandbox-hosts/images/build.ts --mirror HOST:PORT --state-dir DIR [--pins FILE] [--only NAME,NAME]
 
-Builds Doca's lab images and pushes them to the registry at HOST:PORT as library/<name>:<tag>.
+Builds Doca's lab images and pushes them to the registry at HOST:PORT as library/<name>:<tag>, recording the
+digest of every tag pushed in FILE (default DIR/pins.json).
 Images: ${catalog.map((image) => image.name).join(', ')}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -322,7 +357,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { mirror: { type: 'string' }, 'state-dir': { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        mirror: { type: 'string' },
+        'state-dir': { type: 'string' },
+        pins: { type: 'string' },
+        only: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     }));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
@@ -344,6 +385,7 @@ async function main(argv: string[]): Promise<number> {
     const report = await buildImages({
       mirror: values.mirror,
       stateDir: values['state-dir'],
+      pins: values.pins ?? join(values['state-dir'], 'pins.json'),
       only: values.only?.split(',').map((name) => name.trim()).filter(Boolean),
       onProgress: createProgressPrinter(process.stdout),
       signal: controller.signal,

@@ -17,8 +17,13 @@ export const hostMachineConfigSchema = z.object({
   DOCA_BRIDGE: z.string().regex(/^[a-z][a-z0-9]{1,10}$/).default('doca0'),
   /** The bridge's address: sandboxes get the other addresses of its /24. */
   DOCA_BRIDGE_ADDRESS: z.ipv4().default('10.213.0.1'),
-  /** Port of the Docker Hub mirror on the bridge address. */
+  /** Port of the Docker Hub mirror on the bridge address, where sandboxes pull (read-only). */
   DOCA_MIRROR_PORT: z.coerce.number().int().min(1).max(65535).default(5000),
+  /**
+   * Port on 127.0.0.1 of the mirror's writable registry, which runs only while the image pipeline publishes;
+   * 0 takes a free port each time, so configurations sharing the machine never compete for one.
+   */
+  DOCA_MIRROR_PUSH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** Port of the Docker Hub stand-in (HTTPS) on the bridge address. */
   DOCA_HUB_PORT: z.coerce.number().int().min(1).max(65535).default(443),
   /** Where the mirror keeps its images; defaults to `mirror/` in the state folder. */

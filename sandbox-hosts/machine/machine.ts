@@ -1,11 +1,10 @@
 // A sandbox-host machine ready to hold sandboxes: its prerequisites checked (and repaired where
 // safe), bridge and firewall, certificate authority, the Docker Hub mirror with the lab images, and
 // the Docker Hub stand-in.
-import { buildImages, type BuildEvent } from '../images/build.ts';
 import { loadCertificateAuthority } from './certificates.ts';
 import { bridgeSubnet, type HostMachineConfig } from './config.ts';
 import { hubHostNames, startHubStandIn } from './hub-stand-in.ts';
-import { startMirror } from './mirror.ts';
+import { publishLabImages, startMirror, type PublishEvent } from './mirror.ts';
 import { ensureHostNetwork } from './network.ts';
 import { formatProblems, problemsOf, realProbe, runPreflight, type CheckOutcome } from './preflight/index.ts';
 
@@ -17,7 +16,7 @@ export interface MachineServices {
 export interface PrepareOptions {
   /** Where lab images are built and cached (shared by every configuration on the machine). */
   imageStateDir: string;
-  onImageProgress?: (event: BuildEvent) => void;
+  onImageProgress?: (event: PublishEvent) => void;
   /** Stops the image build early (the agent was asked to stop). */
   signal?: AbortSignal;
 }
@@ -57,7 +56,7 @@ export async function startMachineServices(config: HostMachineConfig, options: P
   const hubCertificate = await authority.issue({ commonName: hubHostNames[0], dnsNames: hubHostNames });
   const mirror = await startMirror(config);
   try {
-    await buildImages({ mirror: mirror.address, stateDir: options.imageStateDir, onProgress: options.onImageProgress, signal: options.signal });
+    await publishLabImages(config, { imageStateDir: options.imageStateDir, onProgress: options.onImageProgress, signal: options.signal });
     const hub = await startHubStandIn(bridgeSubnet(config).gateway, config.DOCA_HUB_PORT, hubCertificate);
     return {
       mirrorAddress: mirror.address,
