@@ -65,6 +65,8 @@ async function start(): Promise<void> {
       ? createProgressPrinter(process.stdout)
       : (event) => {
           if (event.type === 'image-done') log({ event: 'image.ready', image: event.result.name, status: event.result.status });
+          // What the mirror held that the pins don't vouch for was removed: worth an operator's look.
+          if (event.type === 'mirror-cleaned') log({ event: 'mirror.cleaned', removed: event.removed });
         },
   });
   cleanups.unshift(() => services.stop());
