@@ -28,21 +28,50 @@ export async function createCgroup(cgroup: string, config: CgroupConfig): Promis
   if (existsSync(memsw)) await writeFile(memsw, String(config.DOCA_HOST_MEMORY));
 }
 
-/** cgroup directories go with rmdir, one per controller (their files cannot be deleted). */
-export async function removeCgroup(cgroup: string): Promise<void> {
+/**
+ * cgroup directories go with rmdir, one per controller (their files cannot be deleted). A process
+ * killed a moment ago may still be exiting, which keeps the cgroup busy: that is waited out.
+ */
+export async function removeCgroup(cgroup: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (const controller of cgroupControllers) {
-    await rmdir(`/sys/fs/cgroup/${controller}/${cgroup}`).catch((error) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
+    for (;;) {
+      try {
+        await rmdir(`/sys/fs/cgroup/${controller}/${cgroup}`);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') break;
+        if (code !== 'EBUSY' || Date.now() > deadline) throw error;
+        await killProcesses(cgroup);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
 }
 
 export interface ProcessInfo {
   pid: number;
   command: string;
+  /** Whether it is the init of a PID namespace below the machine's (its innermost pid is 1). */
+  namespaceInit: boolean;
   /** The user namespace it runs in (`user:[…]`). */
   userNamespace: string;
   zombie: boolean;
+}
+
+/**
+ * Ends every process of the cgroup. The init of its PID namespace goes first, alone: the kernel
+ * then ends everything in that namespace and the init's parent (`unshare`, still alive) reaps it,
+ * rather than leaving zombies to the machine's init, which may reap them late and so keep the
+ * cgroup busy. Then whatever ran outside the namespace.
+ */
+export async function killAll(cgroup: string): Promise<void> {
+  await killProcesses(cgroup, (p) => p.namespaceInit);
+  for (let waited = 0; waited < 2_000 && (await processesOf(cgroup)).some((p) => p.namespaceInit); waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await killProcesses(cgroup);
 }
 
 /**
@@ -70,12 +99,20 @@ async function processesOf(cgroup: string): Promise<ProcessInfo[]> {
   const pids = procs.split('\n').filter(Boolean).map(Number);
   return Promise.all(
     pids.map(async (pid) => {
-      const [userNamespace, command, stat] = await Promise.all([
+      const [userNamespace, command, stat, status] = await Promise.all([
         readlink(`/proc/${pid}/ns/user`).catch(() => ''),
         readFile(`/proc/${pid}/comm`, 'utf8').catch(() => ''),
         readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
+        readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''),
       ]);
-      return { pid, command: command.trim(), userNamespace, zombie: stat === '' || / Z /.test(stat.slice(stat.lastIndexOf(')'))) };
+      const nspid = /^NSpid:\s+(.*)$/m.exec(status)?.[1].trim().split(/\s+/) ?? [];
+      return {
+        pid,
+        command: command.trim(),
+        namespaceInit: nspid.length > 1 && nspid.at(-1) === '1',
+        userNamespace,
+        zombie: stat === '' || / Z /.test(stat.slice(stat.lastIndexOf(')'))),
+      };
     }),
   );
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { HostMachineConfig } from '../machine/config.ts';
 import { learnerSocket } from '../system/docker-engine.ts';
 import { run } from '../system/shell.ts';
-import { cgroupControllers, createCgroup, killProcesses, removeCgroup } from './cgroup.ts';
+import { cgroupControllers, createCgroup, killAll, removeCgroup } from './cgroup.ts';
 import { daemonCommand, killStoppedDaemon, launchDaemon, stalePidFiles, writeHostFiles, writeShellProfile, writeTLSFiles, type DaemonTLS } from './daemon.ts';
 import { enterNamespaces, helperEnvironment, startNamespaceHolder } from './namespaces.ts';
 import { createNetwork, removeNetwork, type HostAddress } from './network.ts';
@@ -104,7 +104,7 @@ export class SandboxHosts {
   async destroy(id: string): Promise<void> {
     const n = this.names(id);
     // The namespaces' init is in the cgroup too: with it gone, the kernel ends the whole PID namespace.
-    await killProcesses(n.cgroup);
+    await killAll(n.cgroup);
     await removeUserAndDisk(n.user, n.home);
     await removeNetwork(n);
     await removeCgroup(n.cgroup);
