@@ -73,6 +73,36 @@ describe('two learners on one machine', () => {
     expect(result.stdout).not.toContain('exit=0');
   });
 
+  it("learner A cannot list learner B's processes or the machine's: ps and /proc show only A's own", async () => {
+    const result = await learnerShell(a, 'ps -eo pid=,args=; echo ---; ls -d /proc/[0-9]* | wc -l');
+    const [ps, count] = result.stdout.split('---\n');
+    expect(ps).not.toContain('secret-of-b');
+    expect(ps).not.toMatch(/node|vitest|docker-registry|nsenter/);
+    expect(Number(count)).toBeLessThan(30);
+    // The control: B's own ps shows its listener. By the machine's pid, A finds nothing either.
+    expect((await learnerShell(b, 'ps -eo args=')).stdout).toContain('secret-of-b');
+    const machinePID = listenerInB.pid!;
+    const probe = await learnerShell(a, `cat /proc/${machinePID}/cmdline /proc/${machinePID}/environ 2>&1; kill -0 ${machinePID} 2>&1`);
+    expect(probe.stdout).not.toContain('secret-of-b');
+    expect(probe.stdout).toMatch(/No such file or directory[\s\S]*No such process/);
+  });
+
+  it("learner A cannot read learner B's environment, even in a loop while B starts processes", async () => {
+    const marker = `secret-${Date.now()}`;
+    const inB = learnerShell(b, `for i in $(seq 40); do env B_SECRET=${marker} sleep 0.2; done`);
+    const reader = await learnerShell(
+      a,
+      `end=$((SECONDS+6)); n=0; while [ $SECONDS -lt $end ]; do cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -a ${marker}; n=$((n+1)); done > /tmp/found; echo "rounds=$n"; sort -u /tmp/found`,
+      60_000,
+    );
+    await inB;
+    expect(reader.stdout).not.toContain(marker);
+    expect(Number(/rounds=(\d+)/.exec(reader.stdout)?.[1])).toBeGreaterThan(0);
+    // The control: the same loop does read environments it may read (the learner's own shell's).
+    const control = await learnerShell(a, `A_OWN=1 bash -c 'cat /proc/$$/environ | tr "\\0" "\\n" | grep -a "^A_OWN="'`);
+    expect(control.stdout.trim()).toBe('A_OWN=1');
+  });
+
   it("learner A cannot enter the machine's namespaces with nsenter", async () => {
     const result = await learnerShell(a, 'nsenter -t 1 -m -u -n -p -i true 2>&1; echo "exit=$?"');
     expect(result.stdout).toMatch(/Operation not permitted|Permission denied/);
