@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, ensureDebianPackages } from './os-packages.mjs';
+import { testPackages } from '../sandbox-hosts/machine/packages.ts';
+import { formatProblems, preflightChecks, problemsOf, realProbe, runPreflight } from '../sandbox-hosts/machine/preflight/index.ts';
 import { wranglerEnv } from './local-env.mjs';
 import { formatSummary, summarizeRun, summarizeStep } from './test-summary.mjs';
 
@@ -18,7 +19,14 @@ const floors = { vitest: 295, playwright: 64 };
 const resultsDir = '.test-results';
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
-ensureDebianPackages([chromium]);
+// The browser tests' packages, from the one package list, installed the way the machine preflight
+// installs the sandbox host's (the sandbox tests' own setup runs the whole preflight).
+const packagesCheck = preflightChecks.filter((check) => check.name === 'packages');
+const browserPackages = await runPreflight({ probe: realProbe, config: undefined, capacity: 0, packages: testPackages }, { fix: true, checks: packagesCheck });
+if (problemsOf(browserPackages).length > 0) {
+  console.error(formatProblems(browserPackages));
+  process.exit(1);
+}
 
 const env = { ...process.env, ...wranglerEnv, ASTRO_TELEMETRY_DISABLED: '1' };
 const run = (command, args, extraEnv = {}) => spawnSync(command, args, { stdio: 'inherit', env: { ...env, ...extraEnv } });
