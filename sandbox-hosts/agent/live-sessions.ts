@@ -1,16 +1,11 @@
-// The sessions this agent holds for learners: their terminals and Docker event logs, time limit and
-// idle reaping, a warm pool of pre-started sessions, and the restart of a daemon a learner stopped.
-import { spawn as spawnPty } from 'node-pty';
+// The sessions this agent holds for learners (each a LiveSession): capacity, time limits and idle
+// reaping, a warm pool of pre-started sessions, and what a machine that cannot make one answers.
 import { randomBytes } from 'node:crypto';
-import type { Session } from '../../protocol/agent.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
-import { followEngineEvents, type EngineEventFollower } from '../events/engine-events.ts';
-import { SessionEventLog } from '../events/session-event-log.ts';
-import type { PhaseRecorder, SandboxHostRecord } from '../sandbox/sandbox-host.ts';
-import type { SandboxSessions, SessionRecord } from '../sandbox/session.ts';
-import { engineStatus, learnerSocket } from '../system/docker-engine.ts';
-import { HostTerminal } from '../terminal/host-terminal.ts';
-import { noticeText, terminalNotices } from './messages.ts';
+import type { PhaseRecorder } from '../sandbox/sandbox-host.ts';
+import type { SandboxSessions } from '../sandbox/session.ts';
+import { LiveSession } from './live-session.ts';
+import { terminalNotices } from './messages.ts';
 import { oneLine } from './self-test.ts';
 
 export interface SessionLimits {
@@ -44,150 +39,6 @@ export interface LiveSessionsOptions {
   /** Hears how long each step of a new session's first host took (`bench:host`). */
   onPhase?: PhaseRecorder;
   log?: Logger;
-}
-
-/** The daemon of one host may be restarted this many times within `restartWindowMs`. */
-const maxRestarts = 3;
-const restartWindowMs = 5 * 60_000;
-
-export class LiveSession {
-  readonly record: SessionRecord;
-  readonly events = new SessionEventLog();
-  readonly terminals = new Map<string, HostTerminal>();
-  createdAt: number;
-  expiresAt: number;
-  lastInputAt: number;
-  lab: string | undefined;
-  #owner: LiveSessions;
-  #followers = new Map<string, EngineEventFollower>();
-  #restarts = new Map<string, number[]>();
-  #ended = new AbortController();
-
-  constructor(owner: LiveSessions, record: SessionRecord, now: number) {
-    this.#owner = owner;
-    this.record = record;
-    this.createdAt = this.lastInputAt = now;
-    this.expiresAt = now + owner.limits.timeLimitMs;
-    for (const host of record.hosts) {
-      this.terminals.set(
-        host.name,
-        new HostTerminal({
-          host: host.name,
-          spawnShell: ({ cols, rows }) => {
-            const { file, args } = owner.sessions.hosts.shellCommand(host);
-            return spawnPty(file, args, { name: 'xterm-256color', cols, rows, encoding: null, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-          },
-          onInput: () => (this.lastInputAt = owner.now()),
-          log: owner.log,
-        }),
-      );
-      // From the daemon's start: it keeps only its last 256 events, and checks need all of them.
-      this.#follow(host, BigInt(Date.parse(host.createdAt) - 1_000) * 1_000_000n);
-    }
-    for (const terminal of this.terminals.values()) terminal.prepare();
-  }
-
-  get id(): string {
-    return this.record.id;
-  }
-
-  /** Aborted when the session ends, for streams that should end with it. */
-  get ended(): AbortSignal {
-    return this.#ended.signal;
-  }
-
-  view(): Session {
-    const iso = (ms: number) => new Date(ms).toISOString();
-    return {
-      id: this.id,
-      lab: this.lab ?? null,
-      hosts: this.record.hosts.map((host) => ({ name: host.name, address: host.address })),
-      createdAt: iso(this.createdAt),
-      expiresAt: iso(this.expiresAt),
-      lastInputAt: iso(this.lastInputAt),
-      idleUntil: iso(this.lastInputAt + this.#owner.limits.idleLimitMs),
-    };
-  }
-
-  /** Gives a (possibly warm) session to a learner: its clocks start now. */
-  assign(now: number, lab: string | undefined): void {
-    this.lab = lab;
-    this.createdAt = this.lastInputAt = now;
-    this.expiresAt = now + this.#owner.limits.timeLimitMs;
-  }
-
-  host(name: string): SandboxHostRecord {
-    const host = this.record.hosts.find((h) => h.name === name);
-    if (!host) throw new APIFailure('host_not_found', `Session ${this.id} has no host "${name}".`);
-    return host;
-  }
-
-  terminal(host: string): HostTerminal {
-    const terminal = this.terminals.get(host);
-    if (!terminal) throw new APIFailure('host_not_found', `Session ${this.id} has no host "${host}"; it has ${[...this.terminals.keys()].join(', ')}.`);
-    return terminal;
-  }
-
-  /** Stops everything that watches the session's hosts and ends its terminals. */
-  end(notice: readonly string[]): void {
-    this.#ended.abort();
-    for (const follower of this.#followers.values()) follower.close();
-    this.#followers.clear();
-    for (const terminal of this.terminals.values()) terminal.close(noticeText(notice));
-  }
-
-  #follow(host: SandboxHostRecord, afterNano: bigint): void {
-    this.#followers.set(
-      host.name,
-      followEngineEvents({
-        socket: learnerSocket(host.dockerSocket, host.uid),
-        host: host.name,
-        afterNano,
-        onEvent: (event) => this.events.append(event),
-        onEnd: () =>
-          void this.#daemonStopped(host, afterNano).catch((failure) =>
-            this.#owner.log({ event: 'daemon.watch_failed', session: this.id, host: host.name, error: String(failure) }),
-          ),
-        log: (event) => this.#owner.log({ ...event, session: this.id }),
-      }),
-    );
-  }
-
-  /** The event stream ended: the daemon stopped (the learner may have killed it). */
-  async #daemonStopped(host: SandboxHostRecord, initialAfter: bigint): Promise<void> {
-    if (this.#ended.signal.aborted) return;
-    const resumeAfter = this.#followers.get(host.name)?.lastTimeNano ?? initialAfter;
-    const terminal = this.terminal(host.name);
-    const status = await engineStatus(learnerSocket(host.dockerSocket, host.uid));
-    if (status === 'answering') return this.#follow(host, resumeAfter);
-    // Something other than the learner's own socket sits at its path: the restart below replaces it.
-    if (status !== 'silent') this.#owner.log({ event: 'engine_events.socket_refused', session: this.id, host: host.name, reason: status });
-    const now = this.#owner.now();
-    const recent = (this.#restarts.get(host.name) ?? []).filter((at) => now - at < restartWindowMs);
-    if (recent.length >= maxRestarts) {
-      terminal.control({ type: 'daemon', state: 'failed' });
-      terminal.notice(noticeText(terminalNotices.daemonFailed));
-      this.#owner.log({ event: 'daemon.failed', session: this.id, host: host.name, restarts: recent.length });
-      return;
-    }
-    this.#restarts.set(host.name, [...recent, now]);
-    terminal.control({ type: 'daemon', state: 'restarting' });
-    terminal.notice(noticeText(terminalNotices.daemonRestarting));
-    try {
-      await this.#owner.sessions.hosts.restartDaemon(host);
-    } catch (error) {
-      if (this.#ended.signal.aborted) return;
-      terminal.control({ type: 'daemon', state: 'failed' });
-      terminal.notice(noticeText(terminalNotices.daemonFailed));
-      this.#owner.log({ event: 'daemon.failed', session: this.id, host: host.name, error: (error as Error).message });
-      return;
-    }
-    if (this.#ended.signal.aborted) return;
-    this.#owner.log({ event: 'daemon.restarted', session: this.id, host: host.name });
-    terminal.control({ type: 'daemon', state: 'running' });
-    terminal.notice(noticeText(terminalNotices.daemonRestarted));
-    this.#follow(host, resumeAfter);
-  }
 }
 
 export class LiveSessions {
