@@ -12,9 +12,11 @@ import {
   type AgentCapacity,
   type DockerEvent,
 } from '../../protocol/index.ts';
+import type { ErrorCode } from '../../protocol/api.ts';
 import { APIFailure, handleError, validBody } from '../../protocol/http-errors.ts';
 import type { TerminalSocket } from '../terminal/host-terminal.ts';
 import { requireControlPlane, type AgentAuthOptions } from './auth.ts';
+import type { LiveSession } from './live-session.ts';
 import type { LiveSessions } from './live-sessions.ts';
 
 export interface AgentOptions extends AgentAuthOptions {
@@ -28,6 +30,15 @@ export interface AgentOptions extends AgentAuthOptions {
 export function createAgentApp(options: AgentOptions) {
   const { live } = options;
   const retryAfter = String(options.retryAfterSeconds ?? 30);
+
+  // The domain answers "not there" with undefined; here, at the edge, that becomes a 404 with a code.
+  const sessionOf = (id: string): LiveSession => live.find(id) ?? fail('session_not_found', `No session ${id} on this agent.`);
+  const hostOf = (session: LiveSession, name: string) => session.findHost(name) ?? fail('host_not_found', `Session ${session.id} has no host "${name}"; it has ${[...session.terminals.keys()].join(', ')}.`);
+  const terminalOf = (id: string, host: string) => {
+    const session = sessionOf(id);
+    hostOf(session, host);
+    return session.terminals.get(host)!;
+  };
 
   return new Hono()
     .use('*', requireControlPlane(options))
@@ -49,35 +60,33 @@ export function createAgentApp(options: AgentOptions) {
         throw new APIFailure('lab_not_found', `There is no lab "${request.lab}"; labs: ${[...options.labs.keys()].join(', ')}.`);
       }
       const hostCount = lab?.hosts ?? request.hostCount ?? 1;
-      try {
-        const { session, warm } = await live.create(hostCount, request.lab);
-        live.log({ event: 'session.created', session: session.id, lab: request.lab ?? null, hosts: hostCount, warm });
-        return c.json(session.view(), 201);
-      } catch (error) {
-        if (error instanceof APIFailure && error.code === 'capacity_exhausted') {
-          throw new APIFailure(error.code, error.message, { 'Retry-After': retryAfter });
-        }
-        throw error;
+      const created = await live.create(hostCount, request.lab);
+      if (!created.ok) {
+        live.log({ event: 'session.refused', code: created.code, reason: created.message });
+        throw new APIFailure(created.code, created.message, created.code === 'capacity_exhausted' ? { 'Retry-After': retryAfter } : undefined);
       }
+      const { session, warm } = created.value;
+      live.log({ event: 'session.created', session: session.id, lab: request.lab ?? null, hosts: hostCount, warm });
+      return c.json(session.view(), 201);
     })
     .get('/sessions', (c) => c.json(live.list().map((session) => session.view())))
-    .get('/sessions/:id', (c) => c.json(live.get(c.req.param('id')).view()))
+    .get('/sessions/:id', (c) => c.json(sessionOf(c.req.param('id')).view()))
     .post('/sessions/:id/extend', async (c) => {
-      const session = live.get(c.req.param('id'));
+      const session = sessionOf(c.req.param('id'));
       const { seconds } = await readBody(c.req.raw, extendSessionRequestSchema, '{"seconds": 1800}', true);
-      return c.json(live.extend(session.id, seconds).view());
+      return c.json(live.extend(session, seconds).view());
     })
     .delete('/sessions/:id', async (c) => {
-      await live.delete(c.req.param('id'));
+      if (!(await live.delete(c.req.param('id')))) sessionOf(c.req.param('id'));
       return c.body(null, 204);
     })
     .get('/sessions/:id/events', (c) => {
-      const session = live.get(c.req.param('id'));
+      const session = sessionOf(c.req.param('id'));
       return c.json(session.events.page(afterParam(c.req.query('after'))));
     })
     // Server-sent events: the recorded events after `after` (or Last-Event-ID), then live ones.
     .get('/sessions/:id/events/stream', (c) => {
-      const session = live.get(c.req.param('id'));
+      const session = sessionOf(c.req.param('id'));
       const after = afterParam(c.req.query('after') ?? c.req.header('last-event-id'));
       return streamSSE(c, async (stream) => {
         const queue: DockerEvent[] = [];
@@ -113,14 +122,14 @@ export function createAgentApp(options: AgentOptions) {
     .get(
       '/sessions/:id/hosts/:host/terminal',
       async (c, next) => {
-        live.get(c.req.param('id')).terminal(c.req.param('host'));
+        terminalOf(c.req.param('id'), c.req.param('host'));
         if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
           throw new APIFailure('bad_request', 'This is a WebSocket endpoint: send Upgrade: websocket.');
         }
         await next();
       },
       upgradeWebSocket((c) => {
-        const terminal = live.get(c.req.param('id')!).terminal(c.req.param('host')!);
+        const terminal = terminalOf(c.req.param('id')!, c.req.param('host')!);
         const where = { session: c.req.param('id'), host: c.req.param('host') };
         let socket: TerminalSocket | undefined;
         return {
@@ -145,7 +154,7 @@ export function createAgentApp(options: AgentOptions) {
     // Port preview: HTTP to a port the learner published on one of their hosts (from the bridge
     // address, which the host's firewall lets in).
     .all('/sessions/:id/hosts/:host/ports/:port{[0-9]+}/*', async (c) => {
-      const host = live.get(c.req.param('id')).host(c.req.param('host'));
+      const host = hostOf(sessionOf(c.req.param('id')), c.req.param('host'));
       const port = Number(c.req.param('port'));
       if (port < 1 || port > 65535) throw new APIFailure('bad_request', 'A port is a number from 1 to 65535.');
       const url = new URL(c.req.url);
@@ -190,6 +199,10 @@ function terminalSocketOf(ws: WSContext): TerminalSocket {
     pauseInput: () => raw.pause(),
     resumeInput: () => raw.resume(),
   };
+}
+
+function fail(code: ErrorCode, message: string): never {
+  throw new APIFailure(code, message);
 }
 
 /** The JSON body, validated; a missing body counts as `{}` where every field is optional. */

@@ -56,7 +56,7 @@ async function eventIDs(session: Session): Promise<string[]> {
 describe("learner A cannot make the agent follow learner B's daemon", () => {
   it("refuses a symlink A planted at A's docker.sock, pointing at B's, and brings A's own daemon back", async () => {
     const [a, b] = [await newSession(), await newSession()];
-    const uidB = live.get(b.id).record.hosts[0].uid;
+    const uidB = live.find(b.id)!.record.hosts[0].uid;
     const shellA = await terminal(a);
     const shellB = await terminal(b);
     // A swaps their socket for a link to B's, then kills their own daemon so the agent reconnects.

@@ -2,7 +2,6 @@
 // clocks, and the restart of a daemon the learner stopped.
 import { spawn as spawnPty } from 'node-pty';
 import type { Session } from '../../protocol/agent.ts';
-import { APIFailure } from '../../protocol/http-errors.ts';
 import { followEngineEvents, type EngineEventFollower } from '../events/engine-events.ts';
 import { SessionEventLog } from '../events/session-event-log.ts';
 import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
@@ -82,16 +81,9 @@ export class LiveSession {
     this.expiresAt = now + this.#owner.limits.timeLimitMs;
   }
 
-  host(name: string): SandboxHostRecord {
-    const host = this.record.hosts.find((h) => h.name === name);
-    if (!host) throw new APIFailure('host_not_found', `Session ${this.id} has no host "${name}".`);
-    return host;
-  }
-
-  terminal(host: string): HostTerminal {
-    const terminal = this.terminals.get(host);
-    if (!terminal) throw new APIFailure('host_not_found', `Session ${this.id} has no host "${host}"; it has ${[...this.terminals.keys()].join(', ')}.`);
-    return terminal;
+  /** The host named host1…host3, if the session has it. */
+  findHost(name: string): SandboxHostRecord | undefined {
+    return this.record.hosts.find((h) => h.name === name);
   }
 
   /** Stops everything that watches the session's hosts and ends its terminals. */
@@ -123,7 +115,7 @@ export class LiveSession {
   async #daemonStopped(host: SandboxHostRecord, initialAfter: bigint): Promise<void> {
     if (this.#ended.signal.aborted) return;
     const resumeAfter = this.#followers.get(host.name)?.lastTimeNano ?? initialAfter;
-    const terminal = this.terminal(host.name);
+    const terminal = this.terminals.get(host.name)!;
     const status = await engineStatus(learnerSocket(host.dockerSocket, host.uid));
     if (status === 'answering') return this.#follow(host, resumeAfter);
     // Something other than the learner's own socket sits at its path: the restart below replaces it.

@@ -2,6 +2,7 @@
 // daemon's events, a daemon the learner kills, time limits, idling and the warm pool.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiErrorSchema, dockerEventPageSchema, dockerEventSchema, factOf, sessionSchema, terminalCloseCodes, type Session } from '../../protocol/index.ts';
+import type { Outcome } from '../../protocol/outcome.ts';
 import { controlPlaneToken, testAgentID, testAgentSecret } from '../test-support/control-plane-token.ts';
 import { openTerminal, type TestTerminal } from '../test-support/terminal-client.ts';
 import { sandboxSessions, testConfig } from '../test-support/test-machine.ts';
@@ -53,6 +54,12 @@ async function terminal(session: Session, host = 'host1', token?: string | null)
   terminals.push(opened);
   await opened.waitForMessage((m) => m.type === 'ready');
   return opened;
+}
+
+/** The session a create made, or the test fails with the refusal. */
+function created<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new Error(`expected a session, got ${outcome.code}: ${outcome.message}`);
+  return outcome.value;
 }
 
 async function events(session: Session, after = 0) {
@@ -300,17 +307,17 @@ describe('warm pool', () => {
       expect([pool.warmHosts, pool.usedHosts]).toEqual([1, 1]);
       const warmID = (await sandboxSessions.hosts.list()).map((host) => host.id);
 
-      const first = await pool.create(1);
+      const first = created(await pool.create(1));
       expect(first.warm).toBe(true);
       expect(first.session.record.hosts.map((host) => host.id)).toEqual(warmID);
       await pool.refillWarmPool();
       expect([pool.warmHosts, pool.usedHosts]).toEqual([1, 2]);
 
       // Two more hosts don't fit next to the warm one: the warm session is removed for the learner.
-      const second = await pool.create(2);
+      const second = created(await pool.create(2));
       expect(second.warm).toBe(false);
       expect([pool.warmHosts, pool.usedHosts]).toEqual([0, 3]);
-      await expect(pool.create(1)).rejects.toMatchObject({ code: 'capacity_exhausted' });
+      expect(await pool.create(1)).toMatchObject({ ok: false, code: 'capacity_exhausted' });
     } finally {
       await pool.close();
     }

@@ -1,7 +1,7 @@
 // The sessions this agent holds for learners (each a LiveSession): capacity, time limits and idle
 // reaping, a warm pool of pre-started sessions, and what a machine that cannot make one answers.
 import { randomBytes } from 'node:crypto';
-import { APIFailure } from '../../protocol/http-errors.ts';
+import { refusal, success, type Outcome } from '../../protocol/outcome.ts';
 import type { PhaseRecorder } from '../sandbox/sandbox-host.ts';
 import type { SandboxSessions } from '../sandbox/session.ts';
 import { LiveSession } from './live-session.ts';
@@ -86,51 +86,54 @@ export class LiveSessions {
     return [...this.#assigned.values()];
   }
 
-  get(id: string): LiveSession {
-    const session = this.#assigned.get(id);
-    if (!session) throw new APIFailure('session_not_found', `No session ${id} on this agent.`);
-    return session;
+  find(id: string): LiveSession | undefined {
+    return this.#assigned.get(id);
   }
 
-  /** A session for a learner: from the warm pool when one of that size is ready, else started now. */
-  async create(hostCount: number, lab?: string): Promise<{ session: LiveSession; warm: boolean }> {
-    if (this.#closed) throw new APIFailure('capacity_exhausted', 'This agent is shutting down.');
-    if (this.problem !== undefined) throw new APIFailure('sandbox_failed', `This sandbox host cannot make sandboxes: ${this.problem}`);
+  /**
+   * A session for a learner: from the warm pool when one of that size is ready, else started now.
+   * Refused when the machine is full (`capacity_exhausted`) or cannot make sandboxes (`sandbox_failed`).
+   */
+  async create(hostCount: number, lab?: string): Promise<Outcome<{ session: LiveSession; warm: boolean }>> {
+    if (this.#closed) return refusal('capacity_exhausted', 'This agent is shutting down.');
+    if (this.problem !== undefined) return refusal('sandbox_failed', `This sandbox host cannot make sandboxes: ${this.problem}`);
     const ready = this.#warm.findIndex((s) => s.record.hosts.length === hostCount);
     if (ready !== -1) {
       const [session] = this.#warm.splice(ready, 1);
       this.#hand(session, lab);
       this.refillWarmPool();
-      return { session, warm: true };
+      return success({ session, warm: true });
     }
     while (this.usedHosts + hostCount > this.capacity && this.#warm.length > 0) {
       // A learner waiting beats a session nobody asked for yet.
       await this.#remove(this.#warm.shift()!, terminalNotices.sessionDeleted, 'evicted');
     }
-    if (this.usedHosts + hostCount > this.capacity) throw new APIFailure('capacity_exhausted', 'This sandbox host is full.');
+    if (this.usedHosts + hostCount > this.capacity) return refusal('capacity_exhausted', 'This sandbox host is full.');
     let session: LiveSession;
     try {
       session = await this.#start(hostCount);
     } catch (error) {
-      // Expected in the sense that machines fail: the control plane tells the learner and logs why.
-      throw new APIFailure('sandbox_failed', `The sandbox host could not start a session: ${oneLine(error)}`);
+      // Machines fail: the control plane tells the learner in their language and logs why.
+      return refusal('sandbox_failed', `The sandbox host could not start a session: ${oneLine(error)}`);
     }
     this.#hand(session, lab);
-    return { session, warm: false };
+    return success({ session, warm: false });
   }
 
-  extend(id: string, seconds?: number): LiveSession {
-    const session = this.get(id);
+  extend(session: LiveSession, seconds?: number): LiveSession {
     const now = this.now();
     const added = seconds === undefined ? this.limits.extensionMs : seconds * 1000;
     // Never more than one full time limit ahead, however often it is extended.
     session.expiresAt = Math.min(Math.max(session.expiresAt, now) + added, now + this.limits.timeLimitMs);
-    this.log({ event: 'session.extended', session: id, expiresAt: new Date(session.expiresAt).toISOString() });
+    this.log({ event: 'session.extended', session: session.id, expiresAt: new Date(session.expiresAt).toISOString() });
     return session;
   }
 
-  async delete(id: string): Promise<void> {
-    await this.#remove(this.get(id), terminalNotices.sessionDeleted, 'deleted');
+  /** Ends the session and removes its hosts; false when this agent holds no such session. */
+  async delete(id: string): Promise<boolean> {
+    const session = this.find(id);
+    if (session) await this.#remove(session, terminalNotices.sessionDeleted, 'deleted');
+    return session !== undefined;
   }
 
   /** Ends sessions past their time limit or idle for too long; returns their ids. */

@@ -29,25 +29,29 @@ for (const host of ['host1', 'host2', 'host3', 'host4']) {
     }),
   );
 }
+/** A terminal that counts the bytes the agent sends through each socket. */
+function counted(host: string) {
+  const terminal = terminals.get(host)!;
+  return {
+    attach: (socket: TerminalSocket) => {
+      agentSockets.push(socket);
+      const sendBytes = socket.sendBytes.bind(socket);
+      socket.sendBytes = (data, sent) => {
+        sentBytes.set(socket, (sentBytes.get(socket) ?? 0) + data.length);
+        sendBytes(data, sent);
+      };
+      terminal.attach(socket);
+    },
+    receive: (socket: TerminalSocket, data: Buffer | string, isBinary: boolean) => terminal.receive(socket, data, isBinary),
+    detach: (socket: TerminalSocket) => terminal.detach(socket),
+  };
+}
 const session = {
-  terminal(host: string) {
-    const terminal = terminals.get(host)!;
-    return {
-      attach: (socket: TerminalSocket) => {
-        agentSockets.push(socket);
-        const sendBytes = socket.sendBytes.bind(socket);
-        socket.sendBytes = (data, sent) => {
-          sentBytes.set(socket, (sentBytes.get(socket) ?? 0) + data.length);
-          sendBytes(data, sent);
-        };
-        terminal.attach(socket);
-      },
-      receive: (socket: TerminalSocket, data: Buffer | string, isBinary: boolean) => terminal.receive(socket, data, isBinary),
-      detach: (socket: TerminalSocket) => terminal.detach(socket),
-    };
-  },
+  id: 's1',
+  findHost: (name: string) => (terminals.has(name) ? { name } : undefined),
+  terminals: { get: counted, keys: () => terminals.keys() },
 };
-const live = { get: () => session, log: (event: Record<string, unknown>) => logged.push(event) } as unknown as LiveSessions;
+const live = { find: () => session, log: (event: Record<string, unknown>) => logged.push(event) } as unknown as LiveSessions;
 
 let server: AgentServer;
 beforeAll(async () => {

@@ -92,9 +92,16 @@ async function runEcho(host: SandboxHostRecord, count: number): Promise<number[]
  * A learner's `docker run --rm busybox echo hi` on a quiet machine, then while another learner runs
  * a fork bomb, a memory bomb and a CPU spin in their own sandbox.
  */
+/** A one-host session's host, for measurements that need it to exist. */
+async function newHost(live: LiveSessions): Promise<SandboxHostRecord> {
+  const created = await live.create(1);
+  if (!created.ok) throw new Error(`the benchmark could not start a sandbox host: ${created.message}`);
+  return created.value.session.record.hosts[0];
+}
+
 async function measureNeighbour(): Promise<{ quiet: number[]; abused: number[] }> {
   const live = new LiveSessions({ sessions: sandboxSessions, capacity: 2, log: () => undefined });
-  const [abuser, learner] = [(await live.create(1)).session.record.hosts[0], (await live.create(1)).session.record.hosts[0]];
+  const [abuser, learner] = [await newHost(live), await newHost(live)];
   await learnerShell(learner, 'docker pull -q busybox >/dev/null');
   await learnerShell(abuser, 'docker pull -q busybox >/dev/null');
   const quiet = await runEcho(learner, runs);
@@ -139,7 +146,7 @@ const neighbour = await measureNeighbour();
 
 const idle = new LiveSessions({ sessions: sandboxSessions, capacity: idleHosts, log: () => undefined });
 const hosts: SandboxHostRecord[] = [];
-for (let i = 0; i < idleHosts; i++) hosts.push(...(await idle.create(1)).session.record.hosts);
+for (let i = 0; i < idleHosts; i++) hosts.push(await newHost(idle));
 await new Promise((resolve) => setTimeout(resolve, 3_000)); // let the daemons settle
 const pss = await Promise.all(hosts.map(hostPSS));
 const destroyStart = performance.now();

@@ -6,7 +6,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Session } from '../../protocol/agent.ts';
 import type { LabSession } from '../../protocol/control-plane.ts';
-import type { ErrorCode } from '../../protocol/api.ts';
+import type { Outcome as SharedOutcome } from '../../protocol/outcome.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
 import { AgentClient, type AgentAnswer, type AgentFailure } from '../agents/agent-client';
 import type { Bindings } from '../env';
@@ -39,7 +39,7 @@ export const agentArrivalGraceMs = 2 * agentSilenceLimitMs;
 const placementAttempts = 5;
 
 /** What a transition gives back: the session, or the code and message of why not. */
-export type Outcome<T = LabSession> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+export type Outcome<T = LabSession> = SharedOutcome<T>;
 
 export const labSessionObjectName = (learnerID: string, lab: string) => `${learnerID}/${lab}`;
 
