@@ -1,52 +1,18 @@
 // What a learner controls reaching the root agent, against real sandboxes through a real agent
 // server: the socket path of their own daemon, and their terminal WebSocket.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { dockerEventPageSchema, sessionSchema, terminalProtocolErrorCode, type Session } from '../../protocol/index.ts';
-import { labs } from '../../src/labs/index.ts';
-import { controlPlaneToken, testAgentID, testAgentSecret } from '../test-support/control-plane-token.ts';
-import { openTerminal, type TestTerminal } from '../test-support/terminal-client.ts';
+import { dockerEventPageSchema, terminalProtocolErrorCode, type Session } from '../../protocol/index.ts';
+import { controlPlaneToken } from '../test-support/control-plane-token.ts';
+import { useTestAgent } from '../test-support/test-agent.ts';
 import { sandboxSessions } from '../test-support/test-machine.ts';
-import { createAgentApp } from './app.ts';
 import { LiveSessions } from './live-sessions.ts';
-import { serveAgent, type AgentServer } from './server.ts';
 
 const logged: Record<string, unknown>[] = [];
 const live = new LiveSessions({ sessions: sandboxSessions, capacity: 4, log: (event) => logged.push(event) });
-let server: AgentServer;
-const terminals: TestTerminal[] = [];
-
-beforeAll(async () => {
-  server = await serveAgent(createAgentApp({ agentID: testAgentID, secret: testAgentSecret, live, labs }), '127.0.0.1', 0);
-});
-afterEach(async () => {
-  terminals.splice(0).forEach((terminal) => terminal.close());
-  for (const session of live.list()) await live.delete(session.id);
-});
-afterAll(async () => {
-  await live.close();
-  await server.close();
-});
-
-async function call(method: string, path: string, body?: unknown) {
-  const headers = { authorization: `Bearer ${await controlPlaneToken()}`, 'content-type': 'application/json' };
-  return fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
-async function newSession(): Promise<Session> {
-  const response = await call('POST', '/sessions', { hostCount: 1 });
-  expect(response.status).toBe(201);
-  return sessionSchema.parse(await response.json());
-}
-
-const terminalURL = (session: Session) => `${server.url.replace('http', 'ws')}/sessions/${session.id}/hosts/host1/terminal`;
-
-async function terminal(session: Session): Promise<TestTerminal> {
-  const opened = await openTerminal(terminalURL(session), { authorization: `Bearer ${await controlPlaneToken()}` });
-  terminals.push(opened);
-  await opened.waitForMessage((m) => m.type === 'ready');
-  return opened;
-}
+const agent = useTestAgent(live);
+const { call, newSession, terminal } = agent;
+const terminalURL = (session: Session) => agent.terminalURL(session);
 
 async function eventIDs(session: Session): Promise<string[]> {
   const page = dockerEventPageSchema.parse(await (await call('GET', `/sessions/${session.id}/events`)).json());

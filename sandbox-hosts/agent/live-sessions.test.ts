@@ -1,15 +1,11 @@
 // Sessions as a learner lives them, through a real agent server: terminals over WebSocket, the
 // daemon's events, a daemon the learner kills, time limits, idling and the warm pool.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiErrorSchema, dockerEventPageSchema, dockerEventSchema, factOf, sessionSchema, terminalCloseCodes, type Session } from '../../protocol/index.ts';
 import type { Outcome } from '../../protocol/outcome.ts';
-import { controlPlaneToken, testAgentID, testAgentSecret } from '../test-support/control-plane-token.ts';
-import { openTerminal, type TestTerminal } from '../test-support/terminal-client.ts';
+import { useTestAgent } from '../test-support/test-agent.ts';
 import { sandboxSessions, testConfig } from '../test-support/test-machine.ts';
-import { createAgentApp } from './app.ts';
-import { labs } from '../../src/labs/index.ts';
 import { LiveSessions } from './live-sessions.ts';
-import { serveAgent, type AgentServer } from './server.ts';
 
 let now = Date.now();
 const live = new LiveSessions({
@@ -19,42 +15,8 @@ const live = new LiveSessions({
   limits: { timeLimitMs: 3600_000, idleLimitMs: 600_000, extensionMs: 900_000 },
   log: () => undefined,
 });
-let server: AgentServer;
-const terminals: TestTerminal[] = [];
-
-beforeAll(async () => {
-  server = await serveAgent(createAgentApp({ agentID: testAgentID, secret: testAgentSecret, live, labs }), '127.0.0.1', 0);
-});
-afterEach(async () => {
-  terminals.splice(0).forEach((terminal) => terminal.close());
-  // A failed test must not leave sessions for the next one's reaping to find.
-  for (const session of live.list()) await live.delete(session.id);
-});
-afterAll(async () => {
-  await live.close();
-  await server.close();
-});
-
-async function call(method: string, path: string, body?: unknown) {
-  const headers = { authorization: `Bearer ${await controlPlaneToken()}`, 'content-type': 'application/json' };
-  return fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
-async function newSession(hostCount = 1): Promise<Session> {
-  const response = await call('POST', '/sessions', { hostCount });
-  expect(response.status).toBe(201);
-  return sessionSchema.parse(await response.json());
-}
-
-async function terminal(session: Session, host = 'host1', token?: string | null): Promise<TestTerminal> {
-  const headers: Record<string, string> = {};
-  const bearer = token === undefined ? await controlPlaneToken() : token;
-  if (bearer) headers.authorization = `Bearer ${bearer}`;
-  const opened = await openTerminal(`${server.url.replace('http', 'ws')}/sessions/${session.id}/hosts/${host}/terminal`, headers);
-  terminals.push(opened);
-  await opened.waitForMessage((m) => m.type === 'ready');
-  return opened;
-}
+const agent = useTestAgent(live);
+const { call, newSession, terminal } = agent;
 
 /** The session a create made, or the test fails with the refusal. */
 function created<T>(outcome: Outcome<T>): T {
@@ -142,7 +104,7 @@ describe('terminal of a sandbox host', () => {
   it("learner's shell cannot reach the agent that serves it", async () => {
     const session = await newSession();
     const shell = await terminal(session);
-    const port = new URL(server.url).port;
+    const port = new URL(agent.url).port;
     shell.type(`for a in ${testConfig.DOCA_BRIDGE_ADDRESS} 127.0.0.1; do curl -sS -m 3 -o /dev/null http://$a:${port}/health && echo reached-$a || echo refused-$a; done\r`);
     await shell.waitFor(`refused-127.0.0.1`);
     expect(shell.text).toContain(`refused-${testConfig.DOCA_BRIDGE_ADDRESS}`);
