@@ -1,7 +1,7 @@
 // The agent reports to the control plane every few seconds: where to reach it and how full it is.
 // A control plane that doesn't hear from it stops sending it learners.
-import { SignJWT } from 'jose';
-import { heartbeatAudience, heartbeatIssuer, type AgentHeartbeat } from '../../protocol/control-plane.ts';
+import type { AgentHeartbeat } from '../../protocol/control-plane.ts';
+import { signHeartbeatToken } from '../../protocol/tokens.ts';
 import type { Logger } from './live-sessions.ts';
 
 export interface HeartbeatOptions {
@@ -17,13 +17,7 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(
   let failing = false;
   const beat = async (): Promise<boolean> => {
     try {
-      const token = await new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256' })
-        .setIssuer(heartbeatIssuer(options.agentID))
-        .setAudience(heartbeatAudience)
-        .setIssuedAt()
-        .setExpirationTime('30s')
-        .sign(options.secret);
+      const token = await signHeartbeatToken(options.secret, options.agentID);
       const response = await fetch(new URL(`/api/agents/${options.agentID}/heartbeat`, options.controlPlaneURL), {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

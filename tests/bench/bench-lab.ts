@@ -7,8 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chromium } from '@playwright/test';
 import WebSocket from 'ws';
-import { SignJWT } from 'jose';
-import { agentAudience, agentTokenIssuer } from '../../protocol/agent.ts';
+import { signAgentToken } from '../../protocol/tokens.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const echoes = Number(process.argv[3] ?? 200);
@@ -51,7 +50,7 @@ async function startPlatform(warmPool: string): Promise<ChildProcess> {
 }
 
 function agentToken() {
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(agentTokenIssuer).setAudience(agentAudience('bench')).setExpirationTime('10m').sign(new TextEncoder().encode(secret));
+  return signAgentToken(secret, 'bench', { expiresIn: '10m' });
 }
 
 function stopPlatform(child: ChildProcess): Promise<void> {

@@ -1,9 +1,8 @@
 // The lab in the browser, against the whole platform: the lesson page, the control plane in
 // wrangler dev, a real agent and real sandbox hosts.
 import { expect, test, type Page } from '@playwright/test';
-import { SignJWT } from 'jose';
 import { e2eAgentSecret } from '../../playwright.config';
-import { agentAudience, agentTokenIssuer } from '../../protocol/agent.ts';
+import { signAgentToken } from '../../protocol/tokens.ts';
 
 const lesson = '/arquitetura/fluxo/';
 const terminalOf = (page: Page, host: string) => page.locator(`#lab-arquitetura-panel-${host}`);
@@ -154,12 +153,7 @@ test.describe('the lab beside a lesson', () => {
 
   test('spreads learners over two real agents reporting to the control plane', async ({ browser }) => {
     const held = async (agentID: string, port: number) => {
-      const token = await new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256' })
-        .setIssuer(agentTokenIssuer)
-        .setAudience(agentAudience(agentID))
-        .setExpirationTime('1m')
-        .sign(new TextEncoder().encode(e2eAgentSecret));
+      const token = await signAgentToken(e2eAgentSecret, agentID, { expiresIn: '1m' });
       const sessions = await (await fetch(`http://127.0.0.1:${port}/sessions`, { headers: { authorization: `Bearer ${token}` } })).json();
       return (sessions as unknown[]).length;
     };

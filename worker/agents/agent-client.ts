@@ -1,8 +1,8 @@
 // Calls one sandbox-host agent with a short-lived token addressed to it. What an agent call can
 // bring back instead of its answer comes back as a value: the agent did not answer, or it answered
 // with an error of its own.
-import { SignJWT } from 'jose';
-import { agentAudience, agentTokenIssuer, sessionSchema, type Session } from '../../protocol/agent.ts';
+import { sessionSchema, type Session } from '../../protocol/agent.ts';
+import { signAgentToken } from '../../protocol/tokens.ts';
 import { apiErrorSchema, type ErrorCode } from '../../protocol/api.ts';
 
 /**
@@ -27,13 +27,7 @@ export class AgentClient {
 
   /** A token only this agent accepts, valid for a minute. */
   token(): Promise<string> {
-    return new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(agentTokenIssuer)
-      .setAudience(agentAudience(this.id))
-      .setIssuedAt()
-      .setExpirationTime('60s')
-      .sign(this.#secret);
+    return signAgentToken(this.#secret, this.id);
   }
 
   /** A new session for the lab. */

@@ -1,7 +1,7 @@
 // Agents join the pool by reporting; only a report signed with the shared secret, for that agent, counts.
-import { SignJWT } from 'jose';
+import { signAgentToken } from '../../protocol/tokens.ts';
 import { describe, expect, it } from 'vitest';
-import { agentAudience, agentTokenIssuer, apiErrorSchema, labSessionSchema } from '../../protocol/index.ts';
+import { apiErrorSchema, labSessionSchema } from '../../protocol/index.ts';
 import { Browser, heartbeatOf, heartbeatToken, sendHeartbeat, testAgentSecret } from '../test-support/clients';
 
 const report = heartbeatOf('r1');
@@ -43,12 +43,7 @@ describe('agent heartbeats', () => {
   });
 
   it('rejects a token the control plane signed for an agent, replayed as a heartbeat', async () => {
-    const forAgent = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(agentTokenIssuer)
-      .setAudience(agentAudience('r1'))
-      .setExpirationTime('1m')
-      .sign(new TextEncoder().encode(testAgentSecret));
+    const forAgent = await signAgentToken(testAgentSecret, 'r1', { expiresIn: '1m' });
     await expectError(await sendHeartbeat('r1', report, forAgent), 401, 'unauthorized');
   });
 

@@ -1,8 +1,8 @@
 // Test clients of the control plane: a browser (keeps its cookie) and an agent (signs heartbeats).
 import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import { SignJWT } from 'jose';
-import { heartbeatAudience, heartbeatIssuer, labSessionSchema, type AgentHeartbeat } from '../../protocol/control-plane.ts';
+import { heartbeatIssuer, labSessionSchema, type AgentHeartbeat } from '../../protocol/control-plane.ts';
+import { signHeartbeatToken } from '../../protocol/tokens.ts';
 import { agentSilenceLimitMs } from '../pool/agent-pool';
 import type { FakeSandboxFailure } from './fake-agents';
 
@@ -39,13 +39,7 @@ let agentCount = 0;
 export const newAgentID = () => `a${Date.now().toString(36)}${agentCount++}`;
 
 export async function heartbeatToken(agentID: string, options: { secret?: string; issuerOf?: string; expiresIn?: string | number } = {}) {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(heartbeatIssuer(options.issuerOf ?? agentID))
-    .setAudience(heartbeatAudience)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '1m')
-    .sign(new TextEncoder().encode(options.secret ?? testAgentSecret));
+  return signHeartbeatToken(options.secret ?? testAgentSecret, agentID, { expiresIn: options.expiresIn ?? '1m', issuer: options.issuerOf === undefined ? undefined : heartbeatIssuer(options.issuerOf) });
 }
 
 /** The boot id a stand-in reports unless a test restarts it. */
