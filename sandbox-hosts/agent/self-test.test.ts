@@ -25,7 +25,7 @@ describe('the agent self-test', () => {
       const problem = (result as { problem: string }).problem;
       expect(problem).not.toContain('\n');
       expect(problem.length).toBeLessThanOrEqual(280);
-      expect(problem).toMatch(/exited before it was ready/);
+      expect(problem).toMatch(/^The Docker daemon of the self-test's sandbox host exited before it was ready/);
       expect(problem).toMatch(/failed to setup network: setting up tap tap0/);
     } finally {
       chmodSync('/dev/net/tun', 0o666);

@@ -9,12 +9,15 @@ export type SelfTestResult = { ok: true; ms: number } | { ok: false; problem: st
 /** Creates and removes a one-host session, as a learner's would be. */
 export async function selfTest(sessions: SandboxSessions): Promise<SelfTestResult> {
   const started = performance.now();
+  const id = `check${randomBytes(2).toString('hex')}`;
   try {
-    const session = await sessions.create(1, `check${randomBytes(2).toString('hex')}`);
+    const session = await sessions.create(1, id);
     await sessions.destroy(session);
     return { ok: true, ms: Math.round(performance.now() - started) };
   } catch (error) {
-    return { ok: false, problem: oneLine(error) };
+    // Without the random id, the same failure reads the same each time (it is logged once per change).
+    const message = String((error as Error)?.message ?? error).replaceAll(`sandbox host ${id}1`, "the self-test's sandbox host");
+    return { ok: false, problem: oneLine(message) };
   }
 }
 
