@@ -59,7 +59,9 @@ export async function startRegistry(spec: RegistrySpec): Promise<Registry> {
     // Bound first by this process, so a registry some earlier run left on the port is not taken for this one.
     const address = `${host}:${await freePort(host, port)}`;
     await writeFile(spec.configFile, registryConfig({ ...spec, address }), { mode: 0o600 });
-    const child = spawn(REGISTRY, ['serve', spec.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // It dies with this process: a registry left behind would hold the port the next start needs.
+    const child = spawn('setpriv', ['--pdeathsig', 'SIGTERM', REGISTRY, 'serve', spec.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.once('error', () => undefined); // a spawn that failed never answers: reported below
     let stderr = '';
     child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
     if (await waitForRegistry(`http://${address}/v2/`, child, 10_000)) {
