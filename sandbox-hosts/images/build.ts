@@ -4,16 +4,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { catalog, findImage, type CatalogImage } from './catalog.ts';
 import { buildHash, dockerfileBases, hashDirectory, stageContext, type BaseReference } from './context.ts';
 import { debootstrapTarball, trimmedRootfs, type DebootstrapBuild } from './debootstrap.ts';
-import { startDockerd, type Dockerd } from './dockerd.ts';
+import type { Dockerd } from './dockerd.ts';
+import { docker, lazyBuilder, localRef, pushTags, type BuilderState, type Step } from './builder.ts';
 import { sandboxHostPackages } from '../machine/packages.ts';
 import { BUILD_HASH_LABEL } from './registry-api.ts';
 import { checkServed, readPins, writePins, type Pins, type ServedCheck } from './pins.ts';
-import { createProgressPrinter, formatSummary } from './progress.ts';
 import { lockStateDir } from './state-lock.ts';
 import { CommandError, removeTree, tailOfFile } from '../system/shell.ts';
 
@@ -57,7 +56,7 @@ export type ImageResult = {
 export type BuildReport = { mirror: string; seconds: number; images: ImageResult[] };
 
 export type BuildEvent =
-  | { type: 'builder'; state: 'starting' | 'ready' | 'stopping' | 'stopped' }
+  | { type: 'builder'; state: BuilderState }
   /** Another run holds what this one needs next; it waits for it to finish. */
   | { type: 'waiting'; reason: string }
   | { type: 'image-start'; image: string }
@@ -94,8 +93,6 @@ const optionsSchema = z.object({
   only: z.array(z.string()).optional(),
 });
 
-/** Where an image's commands log to, and what stops them. */
-type Step = { log: string; signal?: AbortSignal };
 
 /** What one run shares between its images. */
 type Run = {
@@ -288,116 +285,6 @@ async function ensureBases(builder: Dockerd, bases: BaseReference[], run: Run, s
   }
 }
 
-/** Pushes every tag and returns the manifest digest `docker push` reports for each. */
-async function pushTags(builder: Dockerd, image: CatalogImage, mirror: string, step: Step): Promise<Record<string, string>> {
-  const digests: Record<string, string> = {};
-  for (const tag of image.tags) {
-    const remote = `${mirror}/library/${image.name}:${tag}`;
-    if (tag !== image.tags[0]) await docker(builder, ['tag', localRef(image), `${image.name}:${tag}`], step);
-    await docker(builder, ['tag', localRef(image), remote], step);
-    const pushed = await docker(builder, ['push', remote], step);
-    // The last line reads "<tag>: digest: sha256:… size: …".
-    const digest = / digest: (sha256:[0-9a-f]{64}) /.exec(pushed.stdout)?.[1];
-    if (!digest) throw new Error(`docker push ${remote} did not report a digest`);
-    digests[tag] = digest;
-  }
-  return digests;
-}
-
-/** The builder's name for a freshly built image: its first tag. */
-function localRef(image: CatalogImage): string {
-  return `${image.name}:${image.tags[0]}`;
-}
-
-async function docker(builder: Dockerd, args: string[], step: Step) {
-  const result = await builder.docker(args, step);
-  if (result.code !== 0) throw new CommandError('docker', args, result);
-  return result;
-}
-
-/**
- * The builder daemon starts on the first image that needs building, so a run where the mirror already
- * serves everything finishes in about a second. Stopping it also drops superseded (dangling) images.
- */
-function lazyBuilder(stateDir: string, mirror: string, emit: (event: BuildEvent) => void) {
-  let started: Promise<Dockerd> | undefined;
-  return {
-    get: () => {
-      started ??= (async () => {
-        emit({ type: 'builder', state: 'starting' });
-        const daemon = await startDockerd(join(stateDir, 'builder'), [`--insecure-registry=${mirror}`]);
-        emit({ type: 'builder', state: 'ready' });
-        return daemon;
-      })();
-      return started;
-    },
-    stop: async () => {
-      const daemon = await started?.catch(() => undefined);
-      if (!daemon) return;
-      emit({ type: 'builder', state: 'stopping' });
-      await daemon.docker(['image', 'prune', '--force']);
-      await daemon.stop();
-      emit({ type: 'builder', state: 'stopped' });
-    },
-  };
-}
-
 function secondsSince(start: number): number {
   return Math.round((performance.now() - start) / 100) / 10;
-}
-
-const USAGE = `Usage: node sandbox-hosts/images/build.ts --mirror HOST:PORT --state-dir DIR [--pins FILE] [--only NAME,NAME]
-
-Builds Doca's lab images and pushes them to the registry at HOST:PORT as library/<name>:<tag>, recording the
-digest of every tag pushed in FILE (default DIR/pins.json).
-Images: ${catalog.map((image) => image.name).join(', ')}`;
-
-async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        mirror: { type: 'string' },
-        'state-dir': { type: 'string' },
-        pins: { type: 'string' },
-        only: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.mirror || !values['state-dir']) {
-    console.error(USAGE);
-    return 2;
-  }
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('Interrupted: the builder was stopped'));
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  try {
-    const report = await buildImages({
-      mirror: values.mirror,
-      stateDir: values['state-dir'],
-      pins: values.pins ?? join(values['state-dir'], 'pins.json'),
-      only: values.only?.split(',').map((name) => name.trim()).filter(Boolean),
-      onProgress: createProgressPrinter(process.stdout),
-      signal: controller.signal,
-    });
-    console.log(formatSummary(report));
-    return 0;
-  } catch (error) {
-    console.error(`\n${(error as Error).message}`);
-    return 1;
-  }
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
-  process.exitCode = await main(process.argv.slice(2));
 }
