@@ -14,6 +14,7 @@ const agentTests = [
   'sandbox-hosts/terminal/**/*.test.ts',
   'sandbox-hosts/agent/server.test.ts',
   'sandbox-hosts/agent/last-resort.test.ts',
+  'sandbox-hosts/agent/admission.test.ts',
   'sandbox-hosts/machine/preflight/**/*.test.ts',
   'sandbox-hosts/machine/shared-files.test.ts',
 ];

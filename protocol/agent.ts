@@ -8,10 +8,21 @@ export const agentAudience = (agentID: string) => `doca-agent:${agentID}`;
 export const maxHostsPerSession = 3;
 
 /** A session for a lab (which sets the number of hosts) or, without one, for `hostCount` hosts. */
+export const sessionKeySchema = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, '8 to 64 letters, digits and dashes, e.g. a UUID');
+
+/** The answer to a session request that is still waiting its turn or starting: ask again with the same key. */
+export const sessionStartingSchema = z.object({ key: sessionKeySchema, state: z.literal('starting') });
+export type SessionStarting = z.infer<typeof sessionStartingSchema>;
+
 export const createSessionRequestSchema = z
   .strictObject({
     lab: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'a lab id such as "arquitetura"').optional(),
     hostCount: z.number().int().min(1).max(maxHostsPerSession).optional(),
+    /**
+     * The control plane's name for the session: asking again with the same key gets the same session
+     * (or, while it is still starting, `202 {"key","state":"starting"}`), never a second one.
+     */
+    key: sessionKeySchema.optional(),
   })
   .refine((request) => !(request.lab && request.hostCount), { message: 'give either lab or hostCount: a lab sets its own number of hosts', path: ['hostCount'] });
 export type CreateSessionRequest = z.input<typeof createSessionRequestSchema>;
@@ -23,6 +34,8 @@ export const sessionHostSchema = z.object({
 
 export const sessionSchema = z.object({
   id: z.string(),
+  /** The control plane's name for it, when it gave one. */
+  key: z.string().nullable(),
   /** The lab the session was started for, if any. */
   lab: z.string().nullable(),
   hosts: z.array(sessionHostSchema).min(1).max(maxHostsPerSession),

@@ -13,6 +13,8 @@ import {
   type DockerEvent,
 } from '../../protocol/index.ts';
 import type { ErrorCode } from '../../protocol/api.ts';
+import type { SessionStarting } from '../../protocol/agent.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { APIFailure, handleError, validBody } from '../../protocol/http-errors.ts';
 import type { TerminalSocket } from '../terminal/host-terminal.ts';
 import { requireControlPlane, type AgentAuthOptions } from './auth.ts';
@@ -25,6 +27,11 @@ export interface AgentOptions extends AgentAuthOptions {
   labs: ReadonlyMap<string, { hosts: number }>;
   /** Seconds a refused client should wait before asking again. */
   retryAfterSeconds?: number;
+  /**
+   * How long a session request waits for its session before answering `202 starting` (the caller
+   * asks again with the same key): well under the control plane's own timeout for the call.
+   */
+  createWaitMs?: number;
 }
 
 export function createAgentApp(options: AgentOptions) {
@@ -60,7 +67,9 @@ export function createAgentApp(options: AgentOptions) {
         throw new APIFailure('lab_not_found', `There is no lab "${request.lab}"; labs: ${[...options.labs.keys()].join(', ')}.`);
       }
       const hostCount = lab?.hosts ?? request.hostCount ?? 1;
-      const created = await live.create(hostCount, request.lab);
+      const creation = live.create(hostCount, request.lab, request.key);
+      const created = request.key === undefined ? await creation : await within(creation, options.createWaitMs ?? 10_000);
+      if (created === undefined) return c.json({ key: request.key!, state: 'starting' } satisfies SessionStarting, 202);
       if (!created.ok) {
         live.log({ event: 'session.refused', code: created.code, reason: created.message });
         throw new APIFailure(created.code, created.message, created.code === 'capacity_exhausted' ? { 'Retry-After': retryAfter } : undefined);
@@ -199,6 +208,16 @@ function terminalSocketOf(ws: WSContext): TerminalSocket {
     pauseInput: () => raw.pause(),
     resumeInput: () => raw.resume(),
   };
+}
+
+/** The promise's value, or undefined once `ms` have passed without one (the promise goes on). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise, sleep(ms, undefined, { signal: timer.signal })]);
+  } finally {
+    timer.abort();
+  }
 }
 
 function fail(code: ErrorCode, message: string): never {

@@ -1,4 +1,5 @@
 // The agent's own settings, from the environment, validated with zod (machine settings: host/config.ts).
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { maxHostsPerSession } from '../../protocol/agent.ts';
 import type { SessionLimits, WarmPoolSpec } from './live-sessions.ts';
@@ -21,6 +22,8 @@ export const agentConfigSchema = z.object({
   DOCA_AGENT_SECRET: z.string().min(32, 'use at least 32 characters'),
   DOCA_AGENT_HOST: z.string().default('127.0.0.1'),
   DOCA_AGENT_PORT: z.coerce.number().int().min(1).max(65535).default(7070),
+  /** Sessions that start at once (a cold start is CPU-bound); the rest wait their turn in order. */
+  DOCA_AGENT_START_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   /** Sandbox hosts this machine holds at once, warm ones included. */
   DOCA_AGENT_CAPACITY: z.coerce.number().int().min(1).default(12),
   /** The control plane to report to (e.g. http://127.0.0.1:8787); without it the agent only answers. */

@@ -23,6 +23,8 @@ export class LiveSession {
   expiresAt: number;
   lastInputAt: number;
   lab: string | undefined;
+  /** The name the control plane gave the session when it asked for it. */
+  key: string | undefined;
   #owner: LiveSessions;
   #followers = new Map<string, EngineEventFollower>();
   #restarts = new Map<string, number[]>();
@@ -66,6 +68,7 @@ export class LiveSession {
     return {
       id: this.id,
       lab: this.lab ?? null,
+      key: this.key ?? null,
       hosts: this.record.hosts.map((host) => ({ name: host.name, address: host.address })),
       createdAt: iso(this.createdAt),
       expiresAt: iso(this.expiresAt),
@@ -75,8 +78,9 @@ export class LiveSession {
   }
 
   /** Gives a (possibly warm) session to a learner: its clocks start now. */
-  assign(now: number, lab: string | undefined): void {
+  assign(now: number, lab: string | undefined, key: string | undefined): void {
     this.lab = lab;
+    this.key = key;
     this.createdAt = this.lastInputAt = now;
     this.expiresAt = now + this.#owner.limits.timeLimitMs;
   }

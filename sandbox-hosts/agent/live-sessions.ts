@@ -1,9 +1,11 @@
 // The sessions this agent holds for learners (each a LiveSession): capacity, time limits and idle
 // reaping, a warm pool of pre-started sessions, and what a machine that cannot make one answers.
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { refusal, success, type Outcome } from '../../protocol/outcome.ts';
 import type { PhaseRecorder } from '../sandbox/sandbox-host.ts';
 import type { SandboxSessions } from '../sandbox/session.ts';
+import { Admission, type AdmissionPriority } from './admission.ts';
 import { LiveSession } from './live-session.ts';
 import { terminalNotices } from './messages.ts';
 import { oneLine } from './self-test.ts';
@@ -38,6 +40,8 @@ export interface LiveSessionsOptions {
   clock?: () => number;
   /** Hears how long each step of a new session's first host took (`bench:host`). */
   onPhase?: PhaseRecorder;
+  /** How many sessions start at once (default: one per core). */
+  admission?: Admission;
   log?: Logger;
 }
 
@@ -56,12 +60,16 @@ export class LiveSessions {
   #reservedHosts = 0;
   #refilling: Promise<void> | undefined;
   #closed = false;
+  readonly #admission: Admission;
+  /** Creations by the key the control plane named them with: asking again gets the same one. */
+  readonly #byKey = new Map<string, Promise<Outcome<{ session: LiveSession; warm: boolean }>>>();
   readonly #onPhase: PhaseRecorder | undefined;
 
   constructor(options: LiveSessionsOptions) {
     this.sessions = options.sessions;
     this.#capacity = options.capacity;
     this.#onPhase = options.onPhase;
+    this.#admission = options.admission ?? new Admission(availableParallelism());
     this.limits = { ...defaultSessionLimits, ...options.limits };
     this.warmPool = options.warmPool ?? {};
     this.now = options.clock ?? Date.now;
@@ -90,17 +98,39 @@ export class LiveSessions {
     return this.#assigned.get(id);
   }
 
+  /** The keys of the sessions this agent holds or is making, for the control plane to reconcile. */
+  keys(): string[] {
+    return [...this.#byKey.keys()];
+  }
+
+  /** Sessions waiting for their turn to start, and starting now. */
+  get starts(): { waiting: number; running: number } {
+    return { waiting: this.#admission.waiting, running: this.#admission.running };
+  }
+
   /**
    * A session for a learner: from the warm pool when one of that size is ready, else started now.
    * Refused when the machine is full (`capacity_exhausted`) or cannot make sandboxes (`sandbox_failed`).
    */
-  async create(hostCount: number, lab?: string): Promise<Outcome<{ session: LiveSession; warm: boolean }>> {
+  create(hostCount: number, lab?: string, key?: string): Promise<Outcome<{ session: LiveSession; warm: boolean }>> {
+    // A retry (its first answer timed out, say) gets the session the first request made or is making.
+    const known = key === undefined ? undefined : this.#byKey.get(key);
+    if (known) return known;
+    const creation = this.#create(hostCount, lab, key);
+    if (key !== undefined) {
+      this.#byKey.set(key, creation);
+      void creation.then((outcome) => outcome.ok || this.#byKey.delete(key));
+    }
+    return creation;
+  }
+
+  async #create(hostCount: number, lab: string | undefined, key: string | undefined): Promise<Outcome<{ session: LiveSession; warm: boolean }>> {
     if (this.#closed) return refusal('capacity_exhausted', 'This agent is shutting down.');
     if (this.problem !== undefined) return refusal('sandbox_failed', `This sandbox host cannot make sandboxes: ${this.problem}`);
     const ready = this.#warm.findIndex((s) => s.record.hosts.length === hostCount);
     if (ready !== -1) {
       const [session] = this.#warm.splice(ready, 1);
-      this.#hand(session, lab);
+      this.#hand(session, lab, key);
       this.refillWarmPool();
       return success({ session, warm: true });
     }
@@ -111,12 +141,12 @@ export class LiveSessions {
     if (this.usedHosts + hostCount > this.capacity) return refusal('capacity_exhausted', 'This sandbox host is full.');
     let session: LiveSession;
     try {
-      session = await this.#start(hostCount);
+      session = await this.#start(hostCount, 'learner');
     } catch (error) {
       // Machines fail: the control plane tells the learner in their language and logs why.
       return refusal('sandbox_failed', `The sandbox host could not start a session: ${oneLine(error)}`);
     }
-    this.#hand(session, lab);
+    this.#hand(session, lab, key);
     return success({ session, warm: false });
   }
 
@@ -154,7 +184,7 @@ export class LiveSessions {
     this.#refilling ??= (async () => {
       try {
         for (let next = this.#nextWarmSize(); next !== undefined && !this.#closed; next = this.#nextWarmSize()) {
-          const session = await this.#start(next);
+          const session = await this.#start(next, 'warm');
           if (this.#closed) await this.#remove(session, terminalNotices.sessionDeleted, 'closed');
           else this.#warm.push(session);
         }
@@ -183,23 +213,27 @@ export class LiveSessions {
     return undefined;
   }
 
-  async #start(hostCount: number): Promise<LiveSession> {
+  async #start(hostCount: number, priority: AdmissionPriority): Promise<LiveSession> {
+    // Counted from the moment it is asked for, so requests waiting their turn can't overshoot capacity.
     this.#reservedHosts += hostCount;
     try {
-      const record = await this.sessions.create(hostCount, randomBytes(4).toString('hex'), this.#onPhase);
-      return new LiveSession(this, record, this.now());
+      return await this.#admission.run(priority, async () => {
+        const record = await this.sessions.create(hostCount, randomBytes(4).toString('hex'), this.#onPhase);
+        return new LiveSession(this, record, this.now());
+      });
     } finally {
       this.#reservedHosts -= hostCount;
     }
   }
 
-  #hand(session: LiveSession, lab: string | undefined): void {
-    session.assign(this.now(), lab);
+  #hand(session: LiveSession, lab: string | undefined, key: string | undefined): void {
+    session.assign(this.now(), lab, key);
     this.#assigned.set(session.id, session);
   }
 
   async #remove(session: LiveSession, notice: readonly string[], outcome: string): Promise<void> {
     this.#assigned.delete(session.id);
+    if (session.key !== undefined) this.#byKey.delete(session.key);
     this.#warm = this.#warm.filter((s) => s !== session);
     session.end(notice);
     await this.sessions.destroy(session.record);

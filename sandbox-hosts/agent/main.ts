@@ -16,6 +16,7 @@ import { createAgentApp } from './app.ts';
 import { agentConfigSchema, sessionLimitsOf } from './config.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { removeLeftovers } from './leftovers.ts';
+import { Admission } from './admission.ts';
 import { LiveSessions } from './live-sessions.ts';
 import { selfTest } from './self-test.ts';
 import { installLastResort } from './last-resort.ts';
@@ -78,6 +79,7 @@ async function start(): Promise<void> {
     capacity: config.DOCA_AGENT_CAPACITY,
     warmPool: config.DOCA_WARM_POOL,
     limits: sessionLimitsOf(config),
+    admission: new Admission(config.DOCA_AGENT_START_CONCURRENCY),
     log,
   });
   cleanups.unshift(() => live.close());

@@ -20,11 +20,11 @@ export interface TestAgent {
   terminal(session: Session, host?: string, token?: string | null): Promise<TestTerminal>;
 }
 
-export function useTestAgent(live: LiveSessions): TestAgent {
+export function useTestAgent(live: LiveSessions, appOptions: { createWaitMs?: number } = {}): TestAgent {
   let server: AgentServer;
   const terminals: TestTerminal[] = [];
   beforeAll(async () => {
-    server = await serveAgent(createAgentApp({ agentID: testAgentID, secret: testAgentSecret, live, labs }), '127.0.0.1', 0);
+    server = await serveAgent(createAgentApp({ agentID: testAgentID, secret: testAgentSecret, live, labs, ...appOptions }), '127.0.0.1', 0);
   });
   afterEach(async () => {
     terminals.splice(0).forEach((terminal) => terminal.close());
