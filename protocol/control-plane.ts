@@ -1,6 +1,6 @@
 // The control plane's API for learners' browsers, and the heartbeat agents send it.
 import { z } from 'zod';
-import { agentAudience, agentTokenIssuer } from './agent.ts';
+import { agentAudience, agentTokenIssuer, sessionKeySchema } from './agent.ts';
 
 /**
  * Agents sign their heartbeats with the secret they share with the control plane: issuer
@@ -29,11 +29,17 @@ export const agentHeartbeatSchema = z.strictObject({
    * plane sends it no learners whatever it reports.
    */
   problem: z.string().trim().min(1).max(agentProblemMaxLength).nullable(),
+  /** The keys of the sessions the agent holds or is making: the control plane answers which it no longer knows. */
+  sessions: z.array(sessionKeySchema).max(1000),
   capacity: z.number().int().nonnegative(),
   used: z.number().int().nonnegative(),
   warm: z.number().int().nonnegative(),
 });
 export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;
+
+/** The control plane's answer to a heartbeat: sessions it doesn't know (ended, or never its own), for the agent to remove. */
+export const heartbeatAnswerSchema = z.object({ remove: z.array(sessionKeySchema) });
+export type HeartbeatAnswer = z.infer<typeof heartbeatAnswerSchema>;
 
 export const learnerSchema = z.object({
   id: z.string(),
@@ -49,7 +55,8 @@ export const startLabSessionRequestSchema = z.strictObject({
   lab: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'a lab id such as "arquitetura"'),
 });
 
-export const labSessionStates = ['queued', 'running', 'ended'] as const;
+/** `starting`: placed on an agent, which is making its sandbox hosts (or waiting its turn to). */
+export const labSessionStates = ['queued', 'starting', 'running', 'ended'] as const;
 /**
  * Why a session ended: `deleted` by its learner; `expired` (time limit or idling); `lost`, its agent
  * stopped reporting or restarted; `failed`, no agent could make its sandboxes.

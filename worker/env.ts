@@ -14,6 +14,11 @@ export interface Bindings {
   SESSION: DurableObjectNamespace<LabSessionObject>;
   /** HS256 secret shared with every agent: tokens for them, and their heartbeats. */
   AGENT_SECRET: string;
+  /**
+   * How long a call to an agent may take before it counts as slow (milliseconds; default 20 000).
+   * A slow call is asked again later, with the same session key.
+   */
+  AGENT_CALL_TIMEOUT_MS?: string;
   /** Signs the learner cookie. */
   COOKIE_SECRET: string;
 }

@@ -16,6 +16,8 @@ export default defineProject({
         bindings: {
           AGENT_SECRET: testAgentSecret,
           COOKIE_SECRET: 'test-cookie-secret',
+          // Short, so a stand-in that answers late is a slow agent within a test's time.
+          AGENT_CALL_TIMEOUT_MS: '500',
           TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
         },
         outboundService: fakeAgents(testAgentSecret) as never,

@@ -1,6 +1,6 @@
 // The agent reports to the control plane every few seconds: where to reach it and how full it is.
 // A control plane that doesn't hear from it stops sending it learners.
-import type { AgentHeartbeat } from '../../protocol/control-plane.ts';
+import { heartbeatAnswerSchema, type AgentHeartbeat, type HeartbeatAnswer } from '../../protocol/control-plane.ts';
 import { signHeartbeatToken } from '../../protocol/tokens.ts';
 import type { Logger } from './live-sessions.ts';
 
@@ -9,6 +9,8 @@ export interface HeartbeatOptions {
   agentID: string;
   secret: Uint8Array;
   report: () => AgentHeartbeat;
+  /** The control plane's answer: sessions it no longer knows, for the agent to remove. */
+  onAnswer?: (answer: HeartbeatAnswer) => void;
   intervalMs?: number;
   log: Logger;
 }
@@ -24,7 +26,8 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(
         body: JSON.stringify(options.report()),
         signal: AbortSignal.timeout(5_000),
       });
-      if (response.status !== 204) throw new Error(`the control plane answered ${response.status}: ${await response.text()}`);
+      if (response.status !== 200) throw new Error(`the control plane answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+      options.onAnswer?.(heartbeatAnswerSchema.parse(await response.json()));
       if (failing) options.log({ event: 'heartbeat.restored' });
       failing = false;
       return true;

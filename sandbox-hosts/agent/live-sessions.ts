@@ -159,6 +159,20 @@ export class LiveSessions {
     return session;
   }
 
+  /**
+   * Removes the session named `key` (the control plane no longer knows it), once made if it is
+   * still starting; nothing when there is none.
+   */
+  forget(key: string): void {
+    const creation = this.#byKey.get(key);
+    if (!creation) return;
+    void creation
+      .then(async (outcome) => {
+        if (outcome.ok && this.#assigned.has(outcome.value.session.id)) await this.#remove(outcome.value.session, terminalNotices.sessionDeleted, 'unknown');
+      })
+      .catch((error) => this.log({ event: 'session.remove_failed', key, error: (error as Error).message }));
+  }
+
   /** Ends the session and removes its hosts; false when this agent holds no such session. */
   async delete(id: string): Promise<boolean> {
     const session = this.find(id);

@@ -121,7 +121,17 @@ async function start(): Promise<void> {
       agentID: config.DOCA_AGENT_ID,
       secret,
       log,
-      report: () => ({ url: config.DOCA_AGENT_URL ?? server.url, bootID, capacity: live.capacity, used: live.usedHosts, warm: live.warmHosts, problem: live.problem ?? null }),
+      report: () => ({
+        url: config.DOCA_AGENT_URL ?? server.url,
+        bootID,
+        capacity: live.capacity,
+        used: live.usedHosts,
+        warm: live.warmHosts,
+        problem: live.problem ?? null,
+        sessions: live.keys(),
+      }),
+      // Sessions the control plane no longer knows (the learner left while theirs was starting) go.
+      onAnswer: ({ remove }) => remove.forEach((key) => live.forget(key)),
     });
     cleanups.unshift(async () => heartbeat.stop());
   }

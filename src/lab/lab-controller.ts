@@ -142,7 +142,7 @@ export class LabController {
     this.#start.disabled = false;
     this.#extend.hidden = this.#end.hidden = session.state !== 'running';
     const notice = noticeOf(session);
-    if (notice.state === 'queued') {
+    if (notice.state === 'queued' || notice.state === 'starting') {
       this.#setStatus(this.#t(notice.status.key, notice.status.values));
       this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), pollQueuedMs);
     } else if (notice.state === 'running') {

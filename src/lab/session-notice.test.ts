@@ -53,4 +53,10 @@ describe('what the lab panel says about a session', () => {
     });
     expect(noticeOf(session({}))).toEqual({ state: 'running' });
   });
+
+  it('says the hosts are being prepared while an agent starts them', () => {
+    const starting = noticeOf(session({ state: 'starting', hosts: [], expiresAt: null }));
+    expect(shown('pt-BR', starting).status).toBe('Preparando seus hosts…');
+    expect(shown('en', starting).status).toBe('Preparing your hosts…');
+  });
 });

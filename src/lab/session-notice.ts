@@ -9,10 +9,10 @@ export interface NoticeText {
 }
 
 /**
- * Queued: the place in line. Running: nothing here (each terminal's connection state speaks).
+ * Queued: the place in line. Starting: its hosts are being prepared (both keep asking). Running: nothing here (each terminal's connection state speaks).
  * Ended: why, and the label of the Start button that offers a new session.
  */
-export type SessionNotice = { state: 'queued'; status: NoticeText } | { state: 'running' } | { state: 'ended'; status: NoticeText; start: LabStringKey };
+export type SessionNotice = { state: 'queued'; status: NoticeText } | { state: 'starting'; status: NoticeText } | { state: 'running' } | { state: 'ended'; status: NoticeText; start: LabStringKey };
 
 const endedStatus = {
   deleted: 'doca.lab.ended.deleted',
@@ -23,6 +23,7 @@ const endedStatus = {
 
 export function noticeOf(session: LabSession): SessionNotice {
   if (session.state === 'queued') return { state: 'queued', status: { key: 'doca.lab.queued', values: { position: session.queuePosition ?? 1 } } };
+  if (session.state === 'starting') return { state: 'starting', status: { key: 'doca.lab.starting' } };
   if (session.state === 'running') return { state: 'running' };
   const reason = session.endedReason ?? 'deleted';
   // A session no agent could start is a retry of the same Start; any other ended one starts afresh.

@@ -1,28 +1,40 @@
 // Calls one sandbox-host agent with a short-lived token addressed to it. What an agent call can
 // bring back instead of its answer comes back as a value: the agent did not answer, or it answered
 // with an error of its own.
-import { sessionSchema, type Session } from '../../protocol/agent.ts';
+import { sessionSchema, sessionStartingSchema, type Session } from '../../protocol/agent.ts';
 import { signAgentToken } from '../../protocol/tokens.ts';
 import { apiErrorSchema, type ErrorCode } from '../../protocol/api.ts';
 
 /**
- * `unreachable`: no answer, a timeout, or an answer that isn't the agent's own (a proxy's 502, a
+ * `slow`: no answer within the call's time (the agent may still be doing what was asked).
+ * `unreachable`: no connection, or an answer that isn't the agent's own (a proxy's 502, a
  * crash page). `refused`: the agent answered with its `{ error: { code, message } }`, e.g.
  * `capacity_exhausted` (full) or `sandbox_failed` (it cannot make the sandbox).
  */
-export type AgentFailure = { kind: 'unreachable'; message: string } | { kind: 'refused'; status: number; code: ErrorCode; message: string };
+export type AgentFailure =
+  | { kind: 'slow'; message: string }
+  | { kind: 'unreachable'; message: string }
+  | { kind: 'refused'; status: number; code: ErrorCode; message: string };
 
 export type AgentAnswer<T> = { ok: true; value: T } | { ok: false; failure: AgentFailure };
+
+/** The configured time an agent call may take (AGENT_CALL_TIMEOUT_MS), or 20 s. */
+export function agentCallTimeoutMs(env: { AGENT_CALL_TIMEOUT_MS?: string }): number {
+  const ms = Number(env.AGENT_CALL_TIMEOUT_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : 20_000;
+}
 
 export class AgentClient {
   readonly id: string;
   readonly url: string;
   #secret: Uint8Array;
+  #timeoutMs: number;
 
-  constructor(agent: { id: string; url: string }, secret: string) {
+  constructor(agent: { id: string; url: string }, secret: string, timeoutMs = 20_000) {
     this.id = agent.id;
     this.url = agent.url.replace(/\/$/, '');
     this.#secret = new TextEncoder().encode(secret);
+    this.#timeoutMs = timeoutMs;
   }
 
   /** A token only this agent accepts, valid for a minute. */
@@ -30,9 +42,15 @@ export class AgentClient {
     return signAgentToken(this.#secret, this.id);
   }
 
-  /** A new session for the lab. */
-  async createSession(lab: string): Promise<AgentAnswer<Session>> {
-    return this.#call('POST', '/sessions', { lab }, (response) => sessionSchema.parse(response));
+  /**
+   * The session named `key` for the lab: made on the first call, the same one on every later call
+   * (a retry after a timeout never makes a second); `starting` while it waits its turn or starts.
+   */
+  async createSession(lab: string, key: string): Promise<AgentAnswer<Session | 'starting'>> {
+    return this.#call('POST', '/sessions', { lab, key }, (response) => {
+      const starting = sessionStartingSchema.safeParse(response);
+      return starting.success ? 'starting' : sessionSchema.parse(response);
+    });
   }
 
   /** The session as the agent sees it, or undefined when the agent no longer holds it. */
@@ -60,10 +78,11 @@ export class AgentClient {
         headers: { authorization: `Bearer ${await this.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         // Under the 30 s a session's Durable Object may hold its other requests while it waits.
-        signal: AbortSignal.timeout(20_000),
+        signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      return { ok: false, failure: { kind: 'unreachable', message: `agent ${this.id} did not answer: ${(error as Error).message}` } };
+      const slow = (error as Error).name === 'TimeoutError';
+      return { ok: false, failure: { kind: slow ? 'slow' : 'unreachable', message: `agent ${this.id} did not answer${slow ? ` within ${this.#timeoutMs} ms` : ''}: ${(error as Error).message}` } };
     }
     if (response.status in expected) return { ok: true, value: expected[response.status] };
     if (response.ok) return { ok: true, value: read(response.status === 204 ? undefined : await response.json()) };

@@ -20,7 +20,7 @@ async function placed() {
 describe('agent heartbeats', () => {
   it('accepts a signed report and puts the agent in the pool', async () => {
     await fetch('http://fake-agents.test/agents/r1', { method: 'PUT', body: JSON.stringify({ capacity: 4 }) });
-    expect((await sendHeartbeat('r1', report)).status).toBe(204);
+    expect((await sendHeartbeat('r1', report)).status).toBe(200);
     expect(await placed()).toBe(true);
   });
 
@@ -63,7 +63,7 @@ describe('agent heartbeats', () => {
   });
 
   it('accepts a problem of 300 characters', async () => {
-    expect((await sendHeartbeat('r1', { ...report, capacity: 0, problem: 'x'.repeat(300) })).status).toBe(204);
+    expect((await sendHeartbeat('r1', { ...report, capacity: 0, problem: 'x'.repeat(300) })).status).toBe(200);
   });
 
   it('answers an agent id that is not one with 400 bad_request', async () => {

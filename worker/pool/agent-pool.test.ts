@@ -13,7 +13,7 @@ describe('AgentPool storage', () => {
       state.storage.sql.exec("INSERT INTO agents VALUES ('old', 'http://agent-old.test', 4, 0, 0, ?, NULL)", Date.now());
       const pool = new AgentPool(state, env);
       expect(pool.agents()).toMatchObject([{ id: 'old', bootID: null, problem: null, reporting: true, available: true }]);
-      expect(pool.heartbeat('old', { url: 'http://agent-old.test', bootID: 'old-boot-1', problem: null, capacity: 4, used: 0, warm: 0 })).toEqual({ restarted: false });
+      expect(pool.heartbeat('old', { url: 'http://agent-old.test', bootID: 'old-boot-1', problem: null, sessions: [], capacity: 4, used: 0, warm: 0 })).toEqual({ restarted: false });
       expect(pool.agents()[0].bootID).toBe('old-boot-1');
     });
   });

@@ -162,7 +162,7 @@ describe('an agent that restarted', () => {
   /** The agent starts again: it forgets its sessions and reports a new boot id. */
   async function restart(agent: string, bootID: string, { forget = true } = {}) {
     if (forget) await fetch(`http://fake-agents.test/agents/${agent}/forget`, { method: 'POST' });
-    expect((await sendHeartbeat(agent, heartbeatOf(agent, { bootID }))).status).toBe(204);
+    expect((await sendHeartbeat(agent, heartbeatOf(agent, { bootID }))).status).toBe(200);
   }
 
   it('ends the sessions of its earlier start as lost at once, with no page asking', async () => {

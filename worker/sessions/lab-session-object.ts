@@ -8,7 +8,7 @@ import type { Session } from '../../protocol/agent.ts';
 import type { LabSession } from '../../protocol/control-plane.ts';
 import type { Outcome as SharedOutcome } from '../../protocol/outcome.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
-import { AgentClient, type AgentAnswer, type AgentFailure } from '../agents/agent-client';
+import { agentCallTimeoutMs, AgentClient, type AgentAnswer, type AgentFailure } from '../agents/agent-client';
 import type { Bindings } from '../env';
 import { agentSilenceLimitMs, type PoolAgent } from '../pool/agent-pool';
 
@@ -101,6 +101,9 @@ export class LabSessionObject extends DurableObject<Bindings> {
     return this.#serialized(async () => {
       const row = await this.#row(id);
       if (row.state === 'queued') await this.#pool.leave(row.id);
+      // A starting session's room goes back at once; its agent removes what it made when it next
+      // reports (the control plane no longer knows the key).
+      if (row.state === 'queued' && row.agent_id !== null) await this.#pool.release(row.agent_id, row.host_count);
       if (row.state === 'running') {
         const agent = await this.#agentOf(row);
         await agent?.client.deleteSession(row.agent_session_id!); // whatever it answers: an agent that is gone has ended it too
@@ -162,32 +165,51 @@ export class LabSessionObject extends DurableObject<Bindings> {
   async #assign(row: LabSessionRow): Promise<LabSession> {
     let failed = false;
     for (let attempt = 0; attempt < placementAttempts; attempt++) {
-      const reservation = await this.#pool.reserve(row.id, row.host_count);
-      if (reservation.kind === 'unavailable') return this.#end(row, 'failed');
-      if (reservation.kind === 'queued') {
-        const waitedForAgents = !reservation.agentsReporting && Date.now() - Date.parse(row.created_at) > agentArrivalGraceMs;
-        if (!failed && !waitedForAgents) return view(row, reservation.position);
-        await this.#pool.leave(row.id);
-        return this.#end(row, 'failed');
+      let placed = row.agent_id !== null ? row : undefined;
+      if (!placed) {
+        const reservation = await this.#pool.reserve(row.id, row.host_count);
+        if (reservation.kind === 'unavailable') return this.#end(row, 'failed');
+        if (reservation.kind === 'queued') {
+          const waitedForAgents = !reservation.agentsReporting && Date.now() - Date.parse(row.created_at) > agentArrivalGraceMs;
+          if (!failed && !waitedForAgents) return view(row, reservation.position);
+          await this.#pool.leave(row.id);
+          return this.#end(row, 'failed');
+        }
+        // Placed before the agent is asked: whatever happens to the call, the session belongs to that
+        // agent, and every later refresh asks the same agent for the same key.
+        placed = { ...row, agent_id: reservation.agent.id, agent_boot_id: reservation.agent.bootID };
+        await this.#env.DB.prepare('UPDATE lab_sessions SET agent_id = ?, agent_boot_id = ? WHERE id = ?').bind(placed.agent_id, placed.agent_boot_id, row.id).run();
       }
-      const agent = new AgentClient(reservation.agent, this.#env.AGENT_SECRET);
-      const created = await agent.createSession(row.lab);
-      if (created.ok) {
-        const placed = { ...row, state: 'running' as const, agent_id: agent.id, agent_boot_id: reservation.agent.bootID, agent_session_id: created.value.id };
-        await this.#env.DB.prepare("UPDATE lab_sessions SET state = 'running', agent_id = ?, agent_boot_id = ?, agent_session_id = ? WHERE id = ?")
-          .bind(placed.agent_id, placed.agent_boot_id, placed.agent_session_id, row.id)
-          .run();
-        return this.#running(placed, created.value);
-      }
-      const { failure } = created;
-      if (failure.kind === 'refused' && failure.code === 'capacity_exhausted') {
-        await this.#pool.agentFull(agent.id);
+      const agent = await this.#agentOf(placed);
+      if (!agent) {
+        // Its agent left the pool (silent, or restarted) before the session started: place it again.
+        row = await this.#unplace(placed);
         continue;
       }
-      // It didn't answer, or it answered that it could not make the sandbox: out until its next report.
-      logAgentFailure(agent.id, row.id, failure);
-      await this.#pool.release(agent.id, row.host_count);
-      await this.#pool.takeOut(agent.id);
+      const created = await agent.client.createSession(row.lab, row.id);
+      if (created.ok) {
+        const session = created.value;
+        if (session === 'starting') return view(placed, null);
+        const running = { ...placed, state: 'running' as const, agent_session_id: session.id };
+        await this.#env.DB.prepare("UPDATE lab_sessions SET state = 'running', agent_session_id = ? WHERE id = ?").bind(running.agent_session_id, row.id).run();
+        return this.#running(running, session);
+      }
+      const { failure } = created;
+      // A slow agent is not a lost one: the next refresh asks it again for the same session; one that
+      // is really gone stops reporting and leaves the pool, and the session is placed again then.
+      if (failure.kind === 'slow') {
+        logAgentFailure(agent.client.id, row.id, failure);
+        return view(placed, null);
+      }
+      if (failure.kind === 'refused' && failure.code === 'capacity_exhausted') {
+        await this.#pool.agentFull(agent.client.id);
+        row = await this.#unplace(placed);
+        continue;
+      }
+      // It can't be reached, or it answered that it could not make the sandbox: out until its next report.
+      logAgentFailure(agent.client.id, row.id, failure);
+      row = await this.#unplace(placed);
+      await this.#pool.takeOut(agent.client.id);
       failed = true;
     }
     // Only full answers (the agents' reports were behind): wait for room like any queued learner.
@@ -196,10 +218,18 @@ export class LabSessionObject extends DurableObject<Bindings> {
     return this.#end(row, 'failed');
   }
 
+  /** The session goes back to waiting for an agent; the one it was placed on gets its room back. */
+  async #unplace(row: LabSessionRow): Promise<LabSessionRow> {
+    await this.#pool.release(row.agent_id!, row.host_count);
+    await this.#env.DB.prepare('UPDATE lab_sessions SET agent_id = NULL, agent_boot_id = NULL WHERE id = ?').bind(row.id).run();
+    return { ...row, agent_id: null, agent_boot_id: null };
+  }
+
+
   /** The session's agent, while it is in the pool and reporting. */
   async #agentOf(row: LabSessionRow): Promise<{ client: AgentClient; pooled: PoolAgent } | undefined> {
     const pooled = (await this.#pool.agents()).find((a) => a.id === row.agent_id && a.reporting);
-    return pooled ? { client: new AgentClient(pooled, this.#env.AGENT_SECRET), pooled } : undefined;
+    return pooled ? { client: new AgentClient(pooled, this.#env.AGENT_SECRET, agentCallTimeoutMs(this.#env)), pooled } : undefined;
   }
 
   async #running(row: LabSessionRow, session: Session): Promise<LabSession> {
@@ -243,6 +273,7 @@ export class LabSessionObject extends DurableObject<Bindings> {
 /** An agent failed to make a session's sandbox: the operator reads why in the log, the learner never does. */
 function logAgentFailure(agent: string, session: string, failure: AgentFailure): void {
   if (failure.kind === 'unreachable') console.log(JSON.stringify({ event: 'agent.unreachable', agent, session, reason: failure.message }));
+  else if (failure.kind === 'slow') console.log(JSON.stringify({ event: 'agent.slow', agent, session, reason: failure.message }));
   else console.log(JSON.stringify({ event: 'agent.sandbox_failed', agent, session, code: failure.code, status: failure.status, reason: failure.message }));
 }
 
@@ -260,8 +291,8 @@ export function view(row: LabSessionRow, queuePosition: number | null): LabSessi
   return {
     id: row.id,
     lab: row.lab,
-    state: row.state,
-    queuePosition: row.state === 'queued' ? queuePosition : null,
+    state: row.state === 'queued' && row.agent_id !== null ? 'starting' : row.state,
+    queuePosition: row.state === 'queued' && row.agent_id === null ? queuePosition : null,
     hosts: row.state === 'running' ? (JSON.parse(row.hosts) as string[]) : [],
     createdAt: row.created_at,
     expiresAt: row.state === 'running' ? row.expires_at : null,

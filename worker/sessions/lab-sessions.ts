@@ -3,7 +3,7 @@
 // outcomes into responses.
 import type { LabSession } from '../../protocol/control-plane.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
-import { AgentClient } from '../agents/agent-client';
+import { agentCallTimeoutMs, AgentClient } from '../agents/agent-client';
 import type { Bindings } from '../env';
 import { labSessionObjectName, type LabSessionRow, type Outcome } from './lab-session-object';
 
@@ -49,7 +49,7 @@ export class LabSessions {
   /** Where a host of the learner's running session is served on its agent (terminal, ports). */
   async hostTarget(learnerID: string, id: string, host: string): Promise<{ agent: AgentClient; path: string }> {
     const { agent, path } = unwrap(await (await this.#own(learnerID, id)).hostTarget(id, host));
-    return { agent: new AgentClient(agent, this.#env.AGENT_SECRET), path };
+    return { agent: new AgentClient(agent, this.#env.AGENT_SECRET, agentCallTimeoutMs(this.#env)), path };
   }
 
   /**
@@ -67,6 +67,26 @@ export class LabSessions {
     const ended = settled.filter((result) => result.status === 'fulfilled' && result.value.ok && result.value.value.state === 'ended').length;
     console.log(JSON.stringify({ event: 'agent.sessions_lost', agent: agentID, sessions: ended }));
     return ended;
+  }
+
+  /**
+   * Of the session keys an agent reports, those the control plane no longer places on it: ended
+   * (the learner left while it was starting), or unknown. The agent removes them; a session the
+   * control plane places is written before the agent is asked, so a new one is never among them.
+   */
+  async unknownOn(agentID: string, keys: readonly string[]): Promise<string[]> {
+    const known = new Set<string>();
+    // D1 binds at most 100 parameters a query.
+    for (let i = 0; i < keys.length; i += 90) {
+      const chunk = keys.slice(i, i + 90);
+      const { results } = await this.#env.DB.prepare(`SELECT id FROM lab_sessions WHERE agent_id = ? AND state != 'ended' AND id IN (${chunk.map(() => '?').join(',')})`)
+        .bind(agentID, ...chunk)
+        .all<{ id: string }>();
+      for (const row of results) known.add(row.id);
+    }
+    const unknown = keys.filter((key) => !known.has(key));
+    if (unknown.length > 0) console.log(JSON.stringify({ event: 'agent.sessions_unknown', agent: agentID, sessions: unknown }));
+    return unknown;
   }
 
   async #own(learnerID: string, id: string) {

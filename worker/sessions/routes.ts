@@ -17,7 +17,7 @@ export const sessionRoutes = new Hono<AppEnv>()
     const lab = labs.get(labID);
     if (!lab) throw new APIFailure('lab_not_found', `There is no lab "${labID}".`);
     const session = await new LabSessions(c.env).start(c.get('learner').id, lab.id, lab.hosts);
-    return c.json(session, session.state === 'queued' ? 202 : 200);
+    return c.json(session, session.state === 'queued' || session.state === 'starting' ? 202 : 200);
   })
   .get('/:id', async (c) => c.json(await new LabSessions(c.env).view(c.get('learner').id, c.req.param('id'))))
   .post('/:id/extend', async (c) => c.json(await new LabSessions(c.env).extend(c.get('learner').id, c.req.param('id'))))

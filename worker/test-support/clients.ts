@@ -4,7 +4,7 @@ import { env, exports } from 'cloudflare:workers';
 import { heartbeatIssuer, labSessionSchema, type AgentHeartbeat } from '../../protocol/control-plane.ts';
 import { signHeartbeatToken } from '../../protocol/tokens.ts';
 import { agentSilenceLimitMs } from '../pool/agent-pool';
-import type { FakeSandboxFailure } from './fake-agents';
+import type { FakeSandboxFailure, FakeSlowness } from './fake-agents';
 
 export const testAgentSecret = 'test-agent-secret-of-at-least-32-bytes';
 
@@ -49,14 +49,14 @@ export const firstBootOf = (id: string) => `${id}-boot-1`;
  * Registers a stand-in agent (capacity in hosts) and has it report to the control plane; with
  * `failure`, it answers every new session with that failure.
  */
-export async function startFakeAgent(id: string, capacity: number, report: Partial<AgentHeartbeat> = {}, failure: FakeSandboxFailure | null = null) {
-  await fetch(`http://fake-agents.test/agents/${id}`, { method: 'PUT', body: JSON.stringify({ capacity, failure }) });
+export async function startFakeAgent(id: string, capacity: number, report: Partial<AgentHeartbeat> = {}, failure: FakeSandboxFailure | null = null, slowness: FakeSlowness = {}) {
+  await fetch(`http://fake-agents.test/agents/${id}`, { method: 'PUT', body: JSON.stringify({ capacity, failure, ...slowness }) });
   await sendHeartbeat(id, heartbeatOf(id, { capacity, ...report }));
 }
 
 /** A stand-in's report: its first boot, no problem, empty, unless `report` says otherwise. */
 export function heartbeatOf(id: string, report: Partial<AgentHeartbeat> = {}): AgentHeartbeat {
-  return { url: `http://agent-${id}.test`, bootID: firstBootOf(id), problem: null, capacity: 4, used: 0, warm: 0, ...report };
+  return { url: `http://agent-${id}.test`, bootID: firstBootOf(id), problem: null, capacity: 4, used: 0, warm: 0, sessions: [], ...report };
 }
 
 export async function sendHeartbeat(id: string, report: AgentHeartbeat, token?: string) {

@@ -14,9 +14,19 @@ export type FakeSandboxFailure =
   /** A 502 page from something in between, not the agent's error body. */
   | 'bad_gateway';
 
-interface FakeAgent {
+/** How a stand-in that can make sandboxes is slow about it. */
+export interface FakeSlowness {
+  /** Answers `202 starting` to the first n asks for a key (the session exists from the first). */
+  startingFor?: number;
+  /** Makes the session, then answers the first ask for each key too late (a call that times out). */
+  dropFirstAnswer?: boolean;
+}
+
+interface FakeAgent extends FakeSlowness {
   capacity: number;
   failure: FakeSandboxFailure | null;
+  /** How often each key was asked for. */
+  asked: Map<string, number>;
   sessions: Map<string, Session & { hostCount: number }>;
   answering: boolean;
   /** Tokens whose audience was this agent, for tests that check who was asked. */
@@ -31,8 +41,8 @@ export function fakeAgents(secret: string) {
   async function control(url: URL, request: Request): Promise<Response> {
     const [, , id, action] = url.pathname.split('/'); // /agents/:id/:action
     if (request.method === 'PUT' && id) {
-      const { capacity, failure = null } = (await request.json()) as { capacity: number; failure?: FakeSandboxFailure | null };
-      agents.set(id, { capacity, failure, sessions: new Map(), answering: true, calls: [] });
+      const { capacity, failure = null, ...slowness } = (await request.json()) as { capacity: number; failure?: FakeSandboxFailure | null } & FakeSlowness;
+      agents.set(id, { capacity, failure, ...slowness, asked: new Map(), sessions: new Map(), answering: true, calls: [] });
       return json({ ok: true });
     }
     const agent = agents.get(id);
@@ -59,8 +69,13 @@ export function fakeAgents(secret: string) {
     agent.calls.push(`${request.method} ${url.pathname}`);
     const [, , sessionID, action] = url.pathname.split('/'); // /sessions/:id/:action
     if (request.method === 'POST' && url.pathname === '/sessions') {
-      const { lab } = (await request.json()) as { lab: string };
+      const { lab, key } = (await request.json()) as { lab: string; key: string };
       const hostCount = labs.get(lab)!.hosts;
+      const asked = (agent.asked.get(key) ?? 0) + 1;
+      agent.asked.set(key, asked);
+      // Like the real agent: a key names one session, however often it is asked for.
+      const made = [...agent.sessions.values()].find((s) => s.key === key);
+      if (made) return asked <= (agent.startingFor ?? 0) ? json({ key, state: 'starting' }, 202) : json(made, 201);
       if (agent.failure === 'sandbox_failed') {
         return json({ error: { code: 'sandbox_failed', message: 'slirp4netns: open /dev/net/tun: permission denied' } }, 500);
       }
@@ -69,6 +84,7 @@ export function fakeAgents(secret: string) {
       const now = Date.now();
       const session = {
         id: crypto.randomUUID().slice(0, 8),
+        key,
         lab,
         hosts: Array.from({ length: hostCount }, (_, i) => ({ name: `host${i + 1}`, address: `10.213.0.${10 + i}` })),
         createdAt: new Date(now).toISOString(),
@@ -78,6 +94,9 @@ export function fakeAgents(secret: string) {
         hostCount,
       };
       agent.sessions.set(session.id, session);
+      // Answers after the control plane's call time (AGENT_CALL_TIMEOUT_MS in the tests' bindings).
+      if (agent.dropFirstAnswer && asked === 1) await new Promise((resolve) => setTimeout(resolve, 1_500));
+      if (asked <= (agent.startingFor ?? 0)) return json({ key, state: 'starting' }, 202);
       return json(session, 201);
     }
     const session = sessionID ? agent.sessions.get(sessionID) : undefined;
