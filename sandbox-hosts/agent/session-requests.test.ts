@@ -74,4 +74,20 @@ describe('session requests from the control plane', () => {
     const second = await answer();
     expect(second.id).not.toBe(first.id);
   });
+
+  it("removes a session the control plane no longer knows, also one still starting when it is told", async () => {
+    const made = 'forget-made-1';
+    const starting = 'forget-starting-1';
+    for (;;) {
+      if ((await agent.call('POST', '/sessions', { hostCount: 1, key: made })).status === 201) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect((await agent.call('POST', '/sessions', { hostCount: 1, key: starting })).status).toBe(202);
+    live.forget(made);
+    live.forget(starting);
+    live.forget('never-asked-1'); // nothing to do
+    await expect.poll(() => live.keys(), { timeout: 30_000 }).toEqual([]);
+    await expect.poll(() => live.list().length, { timeout: 30_000 }).toBe(0);
+    await expect.poll(async () => (await sandboxSessions.hosts.ids()).length, { timeout: 30_000 }).toBe(0);
+  });
 });
