@@ -3,62 +3,16 @@
 //  - Start click → host1's prompt visible, cold (no warm pool) and from the warm pool;
 //  - keystroke echo round trip through the control plane vs straight to the agent, same session,
 //    measured alternately, and their ratio.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chromium } from '@playwright/test';
 import WebSocket from 'ws';
-import { signAgentToken } from '../../protocol/tokens.ts';
+import { benchAgentPort, benchAgentToken, benchBase, benchPort, startPlatform, stopPlatform } from './platform.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const echoes = Number(process.argv[3] ?? 200);
-const port = 8797;
-const agentPort = 7078;
-const base = `http://127.0.0.1:${port}`;
-const secret = randomBytes(32).toString('base64url');
-
-async function startPlatform(warmPool: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      PATH: `${process.cwd()}/node_modules/.bin:${process.env.PATH}`,
-      PORT: String(port),
-      DOCA_AGENT_PORT: String(agentPort),
-      DOCA_AGENT_ID: 'bench',
-      DOCA_AGENT_SECRET: secret,
-      DOCA_BRIDGE: 'docabench0',
-      DOCA_BRIDGE_ADDRESS: '10.216.0.1',
-      DOCA_STATE_DIR: '/var/lib/doca-bench',
-      DOCA_MIRROR_DIR: '/var/lib/doca/mirror',
-      DOCA_WARM_POOL: warmPool,
-      DOCA_AGENT_CAPACITY: '6',
-    },
-  });
-  const wantWarm = warmPool ? warmPool.split(',').reduce((sum, pair) => sum + Number(pair.split(':')[0]) * Number(pair.split(':')[1]), 0) : 0;
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the platform did not start');
-    const site = await fetch(`${base}/api/health`).then((r) => r.ok).catch(() => false);
-    const capacity = await fetch(`http://127.0.0.1:${agentPort}/capacity`, { headers: { authorization: `Bearer ${await agentToken()}` } })
-      .then((r) => r.json() as Promise<{ warm: number }>)
-      .catch(() => undefined);
-    if (site && capacity && capacity.warm >= wantWarm) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 5_500)); // the agent's next report reaches the control plane
-  return child;
-}
-
-function agentToken() {
-  return signAgentToken(secret, 'bench', { expiresIn: '10m' });
-}
-
-function stopPlatform(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
+const port = benchPort;
+const agentPort = benchAgentPort;
+const base = benchBase;
+const agentToken = benchAgentToken;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const range = (values: number[], digits = 0) =>
@@ -146,10 +100,10 @@ async function echoRatio() {
   return { worker, agent };
 }
 
-let platform = await startPlatform('');
+let platform = await startPlatform({ warmPool: '', capacity: 6 });
 const cold = await startClicks();
 await stopPlatform(platform);
-platform = await startPlatform('2:2');
+platform = await startPlatform({ warmPool: '2:2', capacity: 6 });
 const warm = await startClicks();
 const { worker, agent } = await echoRatio();
 await stopPlatform(platform);
