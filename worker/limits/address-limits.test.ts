@@ -43,7 +43,10 @@ describe('learners created per client address', () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(limits.learnersPerAddressPerMinute);
     expect(statuses.filter((status) => status === 429)).toHaveLength(1000 - limits.learnersPerAddressPerMinute);
     expect(await rows('learners')).toBe(limits.learnersPerAddressPerMinute);
-    for (const seconds of retryAfters) expect(seconds).toBeGreaterThanOrEqual(1), expect(seconds).toBeLessThanOrEqual(60);
+    for (const seconds of retryAfters) {
+      expect(seconds).toBeGreaterThanOrEqual(1);
+      expect(seconds).toBeLessThanOrEqual(60);
+    }
 
     // Another address is unaffected; a learner who has a cookie is not a new one.
     expect((await new Browser({ address: neighbour }).fetch('/api/me')).status).toBe(200);
