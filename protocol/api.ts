@@ -16,6 +16,12 @@ export const errorCodes = [
   'capacity_exhausted',
   /** An agent could not create a session's sandbox (its machine cannot make one now). */
   'sandbox_failed',
+  /** Too many new learners from one client address in the last minute. */
+  'rate_limited',
+  /** One client address already holds as many live (queued or running) sessions as it may. */
+  'too_many_sessions',
+  /** The session has had every extension it may have; it ends at its time. */
+  'extension_limit',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -34,6 +40,10 @@ export const errorStatus = {
   port_not_open: 502,
   capacity_exhausted: 503,
   sandbox_failed: 500,
+  rate_limited: 429,
+  too_many_sessions: 429,
+  // Waiting never makes room for another extension: a conflict with the session's state, not a rate.
+  extension_limit: 409,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 

@@ -1,9 +1,12 @@
 // The worker's bindings, as declared in wrangler.toml (secrets: .dev.vars / `wrangler secret put`).
+import type { AddressLimits } from './limits/address-limits';
+import type { LimitSettings } from './limits/settings';
 import type { AgentPool } from './pool/agent-pool';
 import type { LabSessionObject } from './sessions/lab-session-object';
 import type { Learner } from '../protocol/control-plane.ts';
 
-export interface Bindings {
+/** The limit settings are [vars] (worker/limits/settings.ts validates them). */
+export interface Bindings extends LimitSettings {
   /** The built site (dist/), served for every path that is not an API route. */
   ASSETS: Fetcher;
   /** Learners, lab sessions and progress. */
@@ -12,6 +15,8 @@ export interface Bindings {
   POOL: DurableObjectNamespace<AgentPool>;
   /** One per lab session (named by its id): its live state and transitions. */
   SESSION: DurableObjectNamespace<LabSessionObject>;
+  /** One per client address (named by it): its new learners and live sessions, counted. */
+  ADDRESS_LIMITS: DurableObjectNamespace<AddressLimits>;
   /** HS256 secret shared with every agent: tokens for them, and their heartbeats. */
   AGENT_SECRET: string;
   /**

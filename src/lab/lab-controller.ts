@@ -5,6 +5,7 @@ import type { Terminal } from '@xterm/xterm';
 import { labSessionSchema, learnerSchema, type LabSession } from '../../protocol/control-plane.ts';
 import { apiErrorSchema } from '../../protocol/api.ts';
 import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
+import { refusalNotice, type RefusalNotice } from './refusal-notice';
 import { noticeOf } from './session-notice';
 import { TerminalConnection, type ConnectionState } from './terminal-connection';
 
@@ -38,6 +39,8 @@ export class LabController {
   #workspace: HTMLElement;
   #screenReader: HTMLInputElement;
   #pendingCommands: { host: string; command: string }[] = [];
+  /** The running session has had every extension it may have: Extend stays hidden for it. */
+  #extensionsSpent = false;
   /**
    * Who the learner is, asked once before any other call: a first visit gets its cookie from this
    * answer, and calls racing without it would each make a different learner.
@@ -121,9 +124,12 @@ export class LabController {
         headers: body === undefined ? {} : { 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      const json: unknown = await response.json();
+      // Something in between (a proxy's 429 or 502 page) may answer with no JSON at all.
+      const json: unknown = await response.json().catch(() => null);
       if (!response.ok) {
         const error = apiErrorSchema.safeParse(json);
+        const refusal = refusalNotice(error.success ? error.data.error.code : undefined, response.headers.get('retry-after'));
+        if (refusal) return this.#refused(refusal);
         throw new Error(error.success ? error.data.error.message : `HTTP ${response.status}`);
       }
       this.#show(labSessionSchema.parse(json));
@@ -133,6 +139,13 @@ export class LabController {
     }
   }
 
+  /** A limit refused the call: the learner reads why and when to try again; a running session goes on. */
+  #refused(refusal: RefusalNotice): void {
+    this.#start.disabled = false;
+    if (!refusal.offersExtend) this.#extend.hidden = this.#extensionsSpent = true;
+    this.#setStatus(this.#t(refusal.status.key, refusal.status.values));
+  }
+
   #show(session: LabSession): void {
     const previous = this.#session;
     this.#session = session;
@@ -140,7 +153,9 @@ export class LabController {
     this.root.dataset.state = session.state;
     this.#start.hidden = session.state !== 'ended';
     this.#start.disabled = false;
+    if (previous?.id !== session.id) this.#extensionsSpent = false;
     this.#extend.hidden = this.#end.hidden = session.state !== 'running';
+    if (this.#extensionsSpent) this.#extend.hidden = true;
     const notice = noticeOf(session);
     if (notice.state === 'queued' || notice.state === 'starting') {
       this.#setStatus(this.#t(notice.status.key, notice.status.values));

@@ -3,6 +3,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
+import { addressLimitsOf, enforce } from '../limits/address-limits';
+import { clientAddress } from '../limits/client-address';
 
 export const learnerCookie = 'doca_learner';
 const oneYear = 365 * 24 * 3600;
@@ -13,6 +15,8 @@ export const learnerIdentity: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (known) {
     c.set('learner', { id: known.id, displayName: known.display_name });
   } else {
+    // Counted before anything is written: a flood of first visits costs its address's count only.
+    enforce(await addressLimitsOf(c.env, clientAddress(c.req.raw)).admitLearner());
     const learner = { id: crypto.randomUUID(), displayName: null };
     await c.env.DB.prepare('INSERT INTO learners (id, display_name, created_at) VALUES (?, NULL, ?)').bind(learner.id, new Date().toISOString()).run();
     await setLearnerCookie(c, learner.id);

@@ -3,11 +3,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { AgentHeartbeat } from '../../protocol/control-plane.ts';
 import type { Bindings } from '../env';
+import { limitsOf } from '../limits/settings';
 
 /** An agent that hasn't reported for this long gets no new sessions. */
 export const agentSilenceLimitMs = 15_000;
-/** A queued learner who hasn't asked for their place for this long has left the line. */
-export const queueAbandonMs = 30_000;
 
 export interface PoolAgent {
   id: string;
@@ -110,8 +109,14 @@ export class AgentPool extends DurableObject<Bindings> {
    * or `unavailable` when no reporting agent could ever take it as things stand.
    * Strictly first come, first served: nobody overtakes a learner who waits for more hosts.
    */
-  reserve(sessionID: string, hostCount: number, now = Date.now()): Reservation {
-    this.#sql.exec('DELETE FROM queue WHERE last_asked < ?', now - queueAbandonMs);
+  async reserve(sessionID: string, hostCount: number, now = Date.now()): Promise<Reservation> {
+    const reservation = this.#reserve(sessionID, hostCount, now);
+    // A learner left in line: the alarm drops them once their page stops asking.
+    if (reservation.kind === 'queued' && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + this.#queueAbandonMs);
+    return reservation;
+  }
+
+  #reserve(sessionID: string, hostCount: number, now: number): Reservation {
     const reporting = this.agents(now).filter((a) => a.reporting);
     const able = reporting.filter((a) => a.available && a.capacity >= hostCount);
     if (reporting.length > 0 && able.length === 0) {
@@ -133,6 +138,32 @@ export class AgentPool extends DurableObject<Bindings> {
     this.leave(sessionID);
     this.#sql.exec('UPDATE agents SET used = used + ? WHERE id = ?', hostCount, agent.id);
     return { kind: 'placed', agent: { id: agent.id, url: agent.url, bootID: agent.bootID } };
+  }
+
+  /** Of these sessions, the ones holding a place in line (their page still asks). */
+  waiting(sessionIDs: string[], now = Date.now()): string[] {
+    if (sessionIDs.length === 0) return [];
+    return this.#sql
+      .exec<{ session_id: string }>('SELECT session_id FROM queue WHERE last_asked >= ? AND session_id IN (SELECT value FROM json_each(?))', now - this.#queueAbandonMs, JSON.stringify(sessionIDs))
+      .toArray()
+      .map((row) => row.session_id);
+  }
+
+  /**
+   * Drops the places of learners whose page stopped asking, and wakes again for the next place that
+   * could go stale. Done here, not on every reserve(), so a busy line costs no sweep per request.
+   */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const abandonMs = this.#queueAbandonMs;
+    const dropped = this.#sql.exec('DELETE FROM queue WHERE last_asked < ?', now - abandonMs).rowsWritten;
+    if (dropped > 0) log({ event: 'queue.abandoned', places: dropped });
+    const { oldest } = this.#sql.exec<{ oldest: number | null }>('SELECT MIN(last_asked) AS oldest FROM queue').one();
+    if (oldest !== null) await this.ctx.storage.setAlarm(oldest + abandonMs + 1);
+  }
+
+  get #queueAbandonMs(): number {
+    return limitsOf(this.env).queueAbandonMs;
   }
 
   /** The session left the line (ended while queued). */

@@ -5,6 +5,7 @@ import type { LabSession } from '../../protocol/control-plane.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
 import { agentCallTimeoutMs, AgentClient } from '../agents/agent-client';
 import type { Bindings } from '../env';
+import { limitsOf } from '../limits/settings';
 import { labSessionObjectName, type LabSessionRow, type Outcome } from './lab-session-object';
 
 export class LabSessions {
@@ -38,8 +39,28 @@ export class LabSessions {
     return unwrap(await (await this.#own(learnerID, id)).refresh(id));
   }
 
+  /**
+   * One more extension on the agent, within the session's allowance: counted before the call, so two
+   * tabs extending at once cannot pass the cap; given back when the expiry did not move.
+   */
   async extend(learnerID: string, id: string): Promise<LabSession> {
-    return unwrap(await (await this.#own(learnerID, id)).extend(id));
+    const object = await this.#own(learnerID, id);
+    const { extensionsPerSession: allowed } = limitsOf(this.#env);
+    const counted = await this.#env.DB.prepare(
+      "UPDATE lab_sessions SET extensions = extensions + 1 WHERE id = ? AND state = 'running' AND extensions < ? RETURNING expires_at",
+    )
+      .bind(id, allowed)
+      .first<{ expires_at: string | null }>();
+    if (!counted) {
+      const row = await this.#env.DB.prepare('SELECT state FROM lab_sessions WHERE id = ?').bind(id).first<Pick<LabSessionRow, 'state'>>();
+      if (row?.state !== 'running') throw new APIFailure('session_not_running', 'Only a running session can be extended.');
+      throw new APIFailure('extension_limit', `Session ${id} has had its ${allowed} extensions; it ends at its time.`);
+    }
+    const result = await object.extend(id);
+    if (!result.ok || result.value.expiresAt === counted.expires_at) {
+      await this.#env.DB.prepare('UPDATE lab_sessions SET extensions = MAX(0, extensions - 1) WHERE id = ?').bind(id).run();
+    }
+    return unwrap(result);
   }
 
   async end(learnerID: string, id: string): Promise<LabSession> {

@@ -5,6 +5,8 @@ import { APIFailure, validBody } from '../../protocol/http-errors.ts';
 import { labs } from '../../src/labs/index.ts';
 import type { AppEnv } from '../env';
 import { jsonBody } from '../json-body';
+import { addressLimitsOf, enforce } from '../limits/address-limits';
+import { clientAddress } from '../limits/client-address';
 import { LabSessions } from './lab-sessions';
 
 export const sessionRoutes = new Hono<AppEnv>()
@@ -16,6 +18,8 @@ export const sessionRoutes = new Hono<AppEnv>()
     const { lab: labID } = await jsonBody(c, startLabSessionRequestSchema, '{"lab": "arquitetura"}');
     const lab = labs.get(labID);
     if (!lab) throw new APIFailure('lab_not_found', `There is no lab "${labID}".`);
+    // Before the session's object is asked: a Start past the address's cap makes no row and no agent call.
+    enforce(await addressLimitsOf(c.env, clientAddress(c.req.raw)).admitStart(c.get('learner').id, lab.id));
     const session = await new LabSessions(c.env).start(c.get('learner').id, lab.id, lab.hosts);
     return c.json(session, session.state === 'queued' || session.state === 'starting' ? 202 : 200);
   })

@@ -10,12 +10,21 @@ export const testAgentSecret = 'test-agent-secret-of-at-least-32-bytes';
 
 export const request = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://doca.test${path}`, init));
 
-/** A learner's browser: the cookie the control plane sets is sent back on every request. */
+/**
+ * A learner's browser: the cookie the control plane sets is sent back on every request. With an
+ * `address`, its requests arrive from that client address (as Cloudflare's CF-Connecting-IP says).
+ */
 export class Browser {
   cookie = '';
+  readonly address: string | undefined;
+
+  constructor(options: { address?: string } = {}) {
+    this.address = options.address;
+  }
 
   async fetch(path: string, init: { method?: string; body?: unknown; rawBody?: string } = {}): Promise<Response> {
     const headers: Record<string, string> = { origin: 'http://doca.test' };
+    if (this.address) headers['cf-connecting-ip'] = this.address;
     if (this.cookie) headers.cookie = this.cookie;
     if (init.body !== undefined || init.rawBody !== undefined) headers['content-type'] = 'application/json';
     const response = await request(path, { method: init.method ?? 'GET', redirect: 'manual', headers, body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
