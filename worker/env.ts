@@ -12,8 +12,10 @@ export interface Bindings {
   POOL: DurableObjectNamespace<AgentPool>;
   /** One per lab session (named by its id): its live state and transitions. */
   SESSION: DurableObjectNamespace<LabSessionObject>;
-  /** HS256 secret shared with every agent: tokens for them, and their heartbeats. */
-  AGENT_SECRET: string;
+  /** The control plane's Ed25519 private key, a JWK as JSON: it signs every call to an agent. */
+  CONTROL_PLANE_KEY: string;
+  /** The agents' registry: JSON {"<agent id>": <its public key, a JWK>}; a heartbeat verifies with its agent's key only. */
+  AGENT_KEYS: string;
   /** Signs the learner cookie. */
   COOKIE_SECRET: string;
 }

@@ -4,9 +4,9 @@
 //  - keystroke echo round trip through the control plane vs straight to the agent, same session,
 //    measured alternately, and their ratio.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chromium } from '@playwright/test';
 import WebSocket from 'ws';
+import { newKeyPair } from '../../scripts/keys.mjs';
 import { signAgentToken } from '../../protocol/tokens.ts';
 
 const runs = Number(process.argv[2] ?? 5);
@@ -14,7 +14,8 @@ const echoes = Number(process.argv[3] ?? 200);
 const port = 8797;
 const agentPort = 7078;
 const base = `http://127.0.0.1:${port}`;
-const secret = randomBytes(32).toString('base64url');
+/** The control plane's key for this run: the benchmark also calls the agent directly, as the control plane would. */
+const controlPlaneKey = JSON.stringify(newKeyPair().privateKey);
 
 async function startPlatform(warmPool: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
@@ -25,7 +26,7 @@ async function startPlatform(warmPool: string): Promise<ChildProcess> {
       PORT: String(port),
       DOCA_AGENT_PORT: String(agentPort),
       DOCA_AGENT_ID: 'bench',
-      DOCA_AGENT_SECRET: secret,
+      CONTROL_PLANE_KEY: controlPlaneKey,
       DOCA_BRIDGE: 'docabench0',
       DOCA_BRIDGE_ADDRESS: '10.216.0.1',
       DOCA_STATE_DIR: '/var/lib/doca-bench',
@@ -39,7 +40,7 @@ async function startPlatform(warmPool: string): Promise<ChildProcess> {
   for (;;) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('the platform did not start');
     const site = await fetch(`${base}/api/health`).then((r) => r.ok).catch(() => false);
-    const capacity = await fetch(`http://127.0.0.1:${agentPort}/capacity`, { headers: { authorization: `Bearer ${await agentToken()}` } })
+    const capacity = await fetch(`http://127.0.0.1:${agentPort}/capacity`, { headers: { authorization: `Bearer ${await agentToken('GET', '/capacity')}` } })
       .then((r) => r.json() as Promise<{ warm: number }>)
       .catch(() => undefined);
     if (site && capacity && capacity.warm >= wantWarm) break;
@@ -49,8 +50,9 @@ async function startPlatform(warmPool: string): Promise<ChildProcess> {
   return child;
 }
 
-function agentToken() {
-  return signAgentToken(secret, 'bench', { expiresIn: '10m' });
+/** A token for one call to the agent, as the control plane signs it. */
+function agentToken(method: string, path: string) {
+  return signAgentToken(controlPlaneKey, 'bench', { method, path });
 }
 
 function stopPlatform(child: ChildProcess): Promise<void> {
@@ -131,16 +133,16 @@ async function echoRatio() {
   const me = await fetch(`${base}/api/me`);
   const cookie = me.headers.get('set-cookie')!.split(';')[0];
   const session = await (await fetch(`${base}/api/sessions`, { method: 'POST', headers: { cookie, origin: base, 'content-type': 'application/json' }, body: JSON.stringify({ lab: 'arquitetura' }) })).json();
-  const token = await agentToken();
-  const [agentSession] = await (await fetch(`http://127.0.0.1:${agentPort}/sessions`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const [agentSession] = await (await fetch(`http://127.0.0.1:${agentPort}/sessions`, { headers: { authorization: `Bearer ${await agentToken('GET', '/sessions')}` } })).json();
   const viaWorker = { url: `ws://127.0.0.1:${port}/api/sessions/${session.id}/hosts/host1/terminal`, headers: { cookie, origin: base } };
-  const direct = { url: `ws://127.0.0.1:${agentPort}/sessions/${agentSession.id}/hosts/host1/terminal`, headers: { authorization: `Bearer ${token}` } };
+  const directPath = `/sessions/${agentSession.id}/hosts/host1/terminal`;
+  const direct = { url: `ws://127.0.0.1:${agentPort}${directPath}`, headers: async () => ({ authorization: `Bearer ${await agentToken('GET', directPath)}` }) };
   const worker: number[] = [];
   const agent: number[] = [];
   // Alternating batches, so both paths see the same machine load.
   for (let batch = 0; batch < 4; batch++) {
     worker.push(...(await echoTimes(viaWorker.url, viaWorker.headers, echoes / 4)));
-    agent.push(...(await echoTimes(direct.url, direct.headers, echoes / 4)));
+    agent.push(...(await echoTimes(direct.url, await direct.headers(), echoes / 4)));
   }
   await fetch(`${base}/api/sessions/${session.id}`, { method: 'DELETE', headers: { cookie, origin: base } });
   return { worker, agent };

@@ -170,7 +170,7 @@ export class LabSessionObject extends DurableObject<Bindings> {
         await this.#pool.leave(row.id);
         return this.#end(row, 'failed');
       }
-      const agent = new AgentClient(reservation.agent, this.#env.AGENT_SECRET);
+      const agent = new AgentClient(reservation.agent, this.#env.CONTROL_PLANE_KEY);
       const created = await agent.createSession(row.lab);
       if (created.ok) {
         const placed = { ...row, state: 'running' as const, agent_id: agent.id, agent_boot_id: reservation.agent.bootID, agent_session_id: created.value.id };
@@ -199,7 +199,7 @@ export class LabSessionObject extends DurableObject<Bindings> {
   /** The session's agent, while it is in the pool and reporting. */
   async #agentOf(row: LabSessionRow): Promise<{ client: AgentClient; pooled: PoolAgent } | undefined> {
     const pooled = (await this.#pool.agents()).find((a) => a.id === row.agent_id && a.reporting);
-    return pooled ? { client: new AgentClient(pooled, this.#env.AGENT_SECRET), pooled } : undefined;
+    return pooled ? { client: new AgentClient(pooled, this.#env.CONTROL_PLANE_KEY), pooled } : undefined;
   }
 
   async #running(row: LabSessionRow, session: Session): Promise<LabSession> {
