@@ -1,19 +1,26 @@
 // Browser tests: Debian's Chromium against the built site served by wrangler dev.
 import { defineConfig } from '@playwright/test';
+import { testKeyPair } from './scripts/keys.mjs';
 import { portFromEnv } from './scripts/local-env.mjs';
 
 const port = portFromEnv('E2E_PORT', 8799);
 const baseURL = `http://127.0.0.1:${port}`;
 
-/** Shared by the browser tests' control plane and agents, and by tests that ask an agent directly. */
-export const e2eAgentSecret = 'e2e-agent-secret-for-local-tests-only!';
+/**
+ * The browser tests' keys: the control plane's (also for tests that ask an agent directly) and one
+ * per agent. Derived from names, so every Playwright process (the config loads in each worker)
+ * agrees on them; they guard nothing but a local test run.
+ */
+export const e2eControlPlaneKey = testKeyPair('e2e-control-plane').privateKey;
+const e2eAgentKeys = { e2e: testKeyPair('e2e-agent-e2e'), 'e2e-b': testKeyPair('e2e-agent-e2e-b') };
 
 /** An agent of the browser tests: its own bridge, state and port; the lab images are shared. */
-function e2eAgent(id: string, agentPort: number, bridge: string, bridgeAddress: string) {
+function e2eAgent(id: keyof typeof e2eAgentKeys, agentPort: number, bridge: string, bridgeAddress: string) {
   return {
     DOCA_AGENT_ID: id,
     DOCA_AGENT_PORT: String(agentPort),
-    DOCA_AGENT_SECRET: e2eAgentSecret,
+    DOCA_AGENT_KEY: JSON.stringify(e2eAgentKeys[id].privateKey),
+    DOCA_CONTROL_PLANE_KEY: JSON.stringify(testKeyPair('e2e-control-plane').publicKey),
     DOCA_AGENT_CAPACITY: '8',
     DOCA_BRIDGE: bridge,
     DOCA_BRIDGE_ADDRESS: bridgeAddress,
@@ -58,7 +65,14 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 600_000, // the first image build on a fresh machine
       gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
-      env: { PORT: String(port), ...e2eAgent('e2e', 7079, 'docae2e0', '10.215.0.1'), DOCA_WARM_POOL: '2:2' },
+      // The control plane knows both agents' public keys; start.mjs adds its own agent's.
+      env: {
+        PORT: String(port),
+        ...e2eAgent('e2e', 7079, 'docae2e0', '10.215.0.1'),
+        DOCA_WARM_POOL: '2:2',
+        CONTROL_PLANE_KEY: JSON.stringify(e2eControlPlaneKey),
+        AGENT_KEYS: JSON.stringify({ 'e2e-b': e2eAgentKeys['e2e-b'].publicKey }),
+      },
       stdout: 'ignore',
       stderr: 'pipe',
     },

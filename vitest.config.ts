@@ -13,6 +13,8 @@ const agentTests = [
   'sandbox-hosts/system/**/*.test.ts',
   'sandbox-hosts/terminal/**/*.test.ts',
   'sandbox-hosts/agent/server.test.ts',
+  'sandbox-hosts/agent/auth.test.ts',
+  'sandbox-hosts/agent/config.test.ts',
   'sandbox-hosts/agent/last-resort.test.ts',
   'sandbox-hosts/agent/admission.test.ts',
   'sandbox-hosts/machine/preflight/**/*.test.ts',

@@ -3,21 +3,35 @@ import { z } from 'zod';
 import { agentAudience, agentTokenIssuer, sessionKeySchema } from './agent.ts';
 
 /**
- * Agents sign their heartbeats with the secret they share with the control plane: issuer
- * `doca-agent:<id>`, audience `doca-control-plane` — the reverse of the tokens the control plane
- * signs for them, so neither can be replayed as the other.
+ * Agents sign their heartbeats with their own key: issuer `doca-agent:<id>`, audience
+ * `doca-control-plane` — the reverse of the tokens the control plane signs for them, so neither can
+ * be replayed as the other — bound to POST on this path (protocol/tokens.ts).
  */
 export const heartbeatAudience = agentTokenIssuer;
 export const heartbeatIssuer = agentAudience;
+export const heartbeatPath = (agentID: string) => `/api/agents/${agentID}/heartbeat`;
 
 export const agentIDSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes');
 
 /** The longest `problem` an agent may report: one sentence for an operator's log. */
 export const agentProblemMaxLength = 300;
 
+/** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackURL(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(url.hostname);
+}
+
+/**
+ * Where the control plane reaches an agent: https, or plain http only on loopback, where no network
+ * lies between them. A remote agent is reached over TLS: its own listener or a tunnel (README).
+ */
+export const agentURLSchema = z
+  .url({ protocol: /^https?$/ })
+  .refine((text) => new URL(text).protocol === 'https:' || isLoopbackURL(new URL(text)), 'an https URL, or http on loopback only (127.0.0.1, ::1, localhost): reach a remote agent through TLS or a tunnel');
+
 export const agentHeartbeatSchema = z.strictObject({
   /** Where the control plane reaches the agent's API. */
-  url: z.url({ protocol: /^https?$/ }),
+  url: agentURLSchema,
   /**
    * A random id the agent makes each time it starts. A new one under the same agent id means the
    * agent restarted and holds none of the sessions it held before.

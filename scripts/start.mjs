@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newKeyPair } from './keys.mjs';
 import { portFromEnv, wranglerEnv } from './local-env.mjs';
 
 /** A first start builds the lab images (about 3 minutes); later starts take seconds. */
@@ -55,11 +56,19 @@ if (migrate.status !== 0) {
   process.exit(migrate.status ?? 1);
 }
 
-// Secrets: the agent and the control plane share one made for this run (or DOCA_AGENT_SECRET, for
-// tools that call the agent themselves, like the lab benchmark); the cookie secret stays
-// with the local database, so a learner's browser is still theirs after a restart. They reach
-// wrangler through a private file, not its command line.
-const agentSecret = process.env.DOCA_AGENT_SECRET || randomBytes(32).toString('base64url');
+// Keys: the control plane and this machine's agent each get a key pair made for this run. The
+// agent gets its private key (through a private file) and the control plane's public key; the
+// control plane gets its private key and the agent's public key (AGENT_KEYS). Tools that call an
+// agent themselves (the lab benchmark, the browser tests) pass CONTROL_PLANE_KEY and DOCA_AGENT_KEY
+// in, and AGENT_KEYS for agents of their own. The cookie secret stays with the local database, so a
+// learner's browser is still theirs after a restart. Secrets reach wrangler through a private file,
+// not its command line.
+const agentID = process.env.DOCA_AGENT_ID || 'local';
+const controlPlaneKey = process.env.CONTROL_PLANE_KEY ? JSON.parse(process.env.CONTROL_PLANE_KEY) : newKeyPair().privateKey;
+const agentKey = process.env.DOCA_AGENT_KEY ? JSON.parse(process.env.DOCA_AGENT_KEY) : newKeyPair().privateKey;
+/** The public half of a private JWK: everything but `d`. */
+const publicOf = ({ d: _private, ...publicKey }) => publicKey;
+const agentKeys = { ...(process.env.AGENT_KEYS ? JSON.parse(process.env.AGENT_KEYS) : {}), ...(siteOnly ? {} : { [agentID]: publicOf(agentKey) }) };
 const cookieSecretFile = '.wrangler/doca-cookie-secret';
 if (!existsSync(cookieSecretFile)) {
   mkdirSync('.wrangler', { recursive: true });
@@ -67,7 +76,10 @@ if (!existsSync(cookieSecretFile)) {
 }
 const secretsDir = mkdtempSync(join(tmpdir(), 'doca-'));
 const secretsFile = join(secretsDir, 'dev.vars');
-writeFileSync(secretsFile, `AGENT_SECRET=${agentSecret}\nCOOKIE_SECRET=${readFileSync(cookieSecretFile, 'utf8').trim()}\n`, { mode: 0o600 });
+const cookieSecret = readFileSync(cookieSecretFile, 'utf8').trim();
+writeFileSync(secretsFile, `CONTROL_PLANE_KEY='${JSON.stringify(controlPlaneKey)}'\nAGENT_KEYS='${JSON.stringify(agentKeys)}'\nCOOKIE_SECRET=${cookieSecret}\n`, { mode: 0o600 });
+const agentKeyFile = join(secretsDir, 'agent-key.json');
+writeFileSync(agentKeyFile, JSON.stringify(agentKey), { mode: 0o600 });
 process.on('exit', () => rmSync(secretsDir, { recursive: true, force: true }));
 
 /** Running children by name; the script exits once none is left after a stop. */
@@ -90,7 +102,7 @@ async function startAgent() {
   const agent = spawn('setpriv', ['--pdeathsig', 'SIGTERM', process.execPath, agentEntry], {
     detached: true,
     stdio: 'inherit',
-    env: { ...process.env, DOCA_AGENT_SECRET: agentSecret, DOCA_CONTROL_PLANE_URL: `http://127.0.0.1:${port}` },
+    env: agentEnv(),
   });
   watch('agent', agent, 'the sandbox-host agent');
   const deadline = Date.now() + agentReadyTimeoutMs;
@@ -112,6 +124,17 @@ function startServer() {
   const server = spawn('setpriv', ['--pdeathsig', 'SIGTERM', ...wrangler], { stdio: 'inherit', env });
   watch('server', server, 'wrangler dev');
   console.log(`Doca: http://127.0.0.1:${port}/ (pt-BR) and http://127.0.0.1:${port}/en/ (English). Ctrl+C stops it.`);
+}
+
+/** The agent's environment: its own key (a file it reads once), the control plane's public key, none of the control plane's secrets. */
+function agentEnv() {
+  const { CONTROL_PLANE_KEY: _signing, AGENT_KEYS: _registry, DOCA_AGENT_KEY: _inline, ...rest } = process.env;
+  return {
+    ...rest,
+    DOCA_AGENT_KEY_FILE: agentKeyFile,
+    DOCA_CONTROL_PLANE_KEY: JSON.stringify(publicOf(controlPlaneKey)),
+    DOCA_CONTROL_PLANE_URL: `http://127.0.0.1:${port}`,
+  };
 }
 
 /** If a child ends on its own, everything stops with an error; once all are gone, the script exits. */

@@ -17,8 +17,10 @@ export interface Bindings extends LimitSettings {
   SESSION: DurableObjectNamespace<LabSessionObject>;
   /** One per client address (named by it): its new learners and live sessions, counted. */
   ADDRESS_LIMITS: DurableObjectNamespace<AddressLimits>;
-  /** HS256 secret shared with every agent: tokens for them, and their heartbeats. */
-  AGENT_SECRET: string;
+  /** The control plane's Ed25519 private key, a JWK as JSON: it signs every call to an agent. */
+  CONTROL_PLANE_KEY: string;
+  /** The agents' registry: JSON {"<agent id>": <its public key, a JWK>}; a heartbeat verifies with its agent's key only. */
+  AGENT_KEYS: string;
   /**
    * How long a call to an agent may take before it counts as slow (milliseconds; default 20 000).
    * A slow call is asked again later, with the same session key.

@@ -1,32 +1,15 @@
-// Every agent call carries a short-lived token the control plane signs; the agent checks signature,
-// issuer, audience (this agent) and expiry before anything else.
+// Every agent call carries a short-lived token the control plane signs with its own key; the agent
+// checks signature (the control plane's public key, EdDSA only), issuer, audience (this agent),
+// expiry, and that the token was made for this very request (method and path) before anything else.
 import type { MiddlewareHandler } from 'hono';
-import { errors, jwtVerify, type JWTPayload } from 'jose';
-import { agentAudience, agentTokenIssuer } from '../../protocol/index.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
+import type { KeyInput } from '../../protocol/keys.ts';
+import { verifyAgentToken } from '../../protocol/tokens.ts';
 
 export interface AgentAuthOptions {
   agentID: string;
-  /** The HMAC secret shared with the control plane (HS256). */
-  secret: Uint8Array;
-}
-
-export async function verifyAgentToken(token: string, options: AgentAuthOptions): Promise<JWTPayload> {
-  try {
-    const { payload } = await jwtVerify(token, options.secret, {
-      issuer: agentTokenIssuer,
-      audience: agentAudience(options.agentID),
-      algorithms: ['HS256'],
-      requiredClaims: ['exp'],
-    });
-    return payload;
-  } catch (error) {
-    if (error instanceof errors.JWTExpired) throw new APIFailure('unauthorized', 'The token has expired.');
-    if (error instanceof errors.JWTClaimValidationFailed) {
-      throw new APIFailure('unauthorized', `The token's ${error.claim} claim is not accepted here.`);
-    }
-    throw new APIFailure('unauthorized', 'The token is not valid.');
-  }
+  /** The control plane's public key (Ed25519): the only signer this agent obeys. */
+  controlPlaneKey: KeyInput;
 }
 
 export function requireControlPlane(options: AgentAuthOptions): MiddlewareHandler {
@@ -34,7 +17,9 @@ export function requireControlPlane(options: AgentAuthOptions): MiddlewareHandle
     const header = c.req.header('authorization') ?? '';
     const token = /^Bearer (\S+)$/.exec(header)?.[1];
     if (!token) throw new APIFailure('unauthorized', 'Send a control-plane token: Authorization: Bearer <token>.');
-    await verifyAgentToken(token, options);
+    // c.req.path is the path the router matches: the binding holds for the route that answers.
+    const check = await verifyAgentToken(token, { controlPlaneKey: options.controlPlaneKey, agentID: options.agentID, method: c.req.method, path: c.req.path });
+    if (!check.ok) throw new APIFailure('unauthorized', check.reason);
     await next();
   };
 }

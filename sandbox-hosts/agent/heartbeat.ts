@@ -1,13 +1,15 @@
 // The agent reports to the control plane every few seconds: where to reach it and how full it is.
 // A control plane that doesn't hear from it stops sending it learners.
-import { heartbeatAnswerSchema, type AgentHeartbeat, type HeartbeatAnswer } from '../../protocol/control-plane.ts';
+import { heartbeatAnswerSchema, heartbeatPath, type AgentHeartbeat, type HeartbeatAnswer } from '../../protocol/control-plane.ts';
+import type { KeyInput } from '../../protocol/keys.ts';
 import { signHeartbeatToken } from '../../protocol/tokens.ts';
 import type { Logger } from './live-sessions.ts';
 
 export interface HeartbeatOptions {
   controlPlaneURL: string;
   agentID: string;
-  secret: Uint8Array;
+  /** This agent's private key: the control plane checks it against the public key it holds for agentID. */
+  agentKey: KeyInput;
   report: () => AgentHeartbeat;
   /** The control plane's answer: sessions it no longer knows, for the agent to remove. */
   onAnswer?: (answer: HeartbeatAnswer) => void;
@@ -19,8 +21,8 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(
   let failing = false;
   const beat = async (): Promise<boolean> => {
     try {
-      const token = await signHeartbeatToken(options.secret, options.agentID);
-      const response = await fetch(new URL(`/api/agents/${options.agentID}/heartbeat`, options.controlPlaneURL), {
+      const token = await signHeartbeatToken(options.agentKey, options.agentID);
+      const response = await fetch(new URL(heartbeatPath(options.agentID), options.controlPlaneURL), {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(options.report()),

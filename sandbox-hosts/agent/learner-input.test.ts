@@ -47,7 +47,7 @@ describe("a learner's terminal WebSocket", () => {
   it('closes a socket that sends a 50 MiB frame (1009), and nothing else: the shell and other learners go on', async () => {
     const [a, b] = [await newSession(), await newSession()];
     const shellB = await terminal(b);
-    const raw = new WebSocket(terminalURL(a), { headers: { authorization: `Bearer ${await controlPlaneToken()}` } });
+    const raw = new WebSocket(terminalURL(a), { headers: { authorization: `Bearer ${await controlPlaneToken('GET', terminalURL(a))}` } });
     raw.on('error', () => undefined);
     const closed = new Promise<number>((resolve) => raw.on('close', (code) => resolve(code)));
     await new Promise((resolve) => raw.once('open', resolve));

@@ -13,7 +13,8 @@ import { AddressPool } from '../sandbox/address-pool.ts';
 import { SandboxHosts } from '../sandbox/sandbox-host.ts';
 import { SandboxSessions } from '../sandbox/session.ts';
 import { createAgentApp } from './app.ts';
-import { agentConfigSchema, sessionLimitsOf } from './config.ts';
+import { importKey } from '../../protocol/keys.ts';
+import { agentConfigSchema, agentKeyOf, keySettings, sessionLimitsOf, type PrivateKeyJWK } from './config.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { Admission } from './admission.ts';
@@ -32,8 +33,15 @@ if (!parsed.success) {
   process.exit(2);
 }
 const config = parsed.data;
-// Read once: nothing the agent starts inherits it, whatever environment a spawn is given.
-delete process.env.DOCA_AGENT_SECRET;
+let agentKey: PrivateKeyJWK;
+try {
+  agentKey = agentKeyOf(config);
+} catch (error) {
+  console.error(`Invalid agent configuration: ${(error as Error).message}`);
+  process.exit(2);
+}
+// Read once: nothing the agent starts inherits its keys, whatever environment a spawn is given.
+for (const setting of keySettings) delete process.env[setting];
 /** Tells the control plane that this is a new run: sessions of an earlier one are gone. */
 const bootID = randomUUID();
 /** While the self-test fails, it is tried again this often (someone may be fixing the machine). */
@@ -104,8 +112,8 @@ async function start(): Promise<void> {
   const selfTestRetry = setInterval(() => void (live.problem !== undefined && checkSandboxes()), selfTestRetryMs);
   cleanups.unshift(async () => clearInterval(selfTestRetry));
   stopping.signal.throwIfAborted();
-  const secret = new TextEncoder().encode(config.DOCA_AGENT_SECRET);
-  const app = createAgentApp({ agentID: config.DOCA_AGENT_ID, secret, live, labs });
+  const controlPlaneKey = await importKey(config.DOCA_CONTROL_PLANE_KEY, 'public');
+  const app = createAgentApp({ agentID: config.DOCA_AGENT_ID, controlPlaneKey, live, labs });
   const server = await serveAgent(app, config.DOCA_AGENT_HOST, config.DOCA_AGENT_PORT);
   cleanups.unshift(() => server.close());
   const reaper = setInterval(() => live.reap().catch((error) => log({ event: 'reap.failed', error: String(error) })), reapIntervalMs);
@@ -119,7 +127,7 @@ async function start(): Promise<void> {
     const heartbeat = startHeartbeat({
       controlPlaneURL: config.DOCA_CONTROL_PLANE_URL,
       agentID: config.DOCA_AGENT_ID,
-      secret,
+      agentKey: await importKey(agentKey, 'private'),
       log,
       report: () => ({
         url: config.DOCA_AGENT_URL ?? server.url,

@@ -1,21 +1,21 @@
-// The agent's secret never reaches a learner: what it starts as the learner gets an explicit,
+// The agent's private key never reaches a learner: what it starts as the learner gets an explicit,
 // minimal environment. The attack: a learner reads every /proc/*/environ in a loop while the agent
 // restarts their daemon again and again (each restart runs root helpers and the learner's daemon).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHost, learnerShell, sandboxHosts } from '../test-support/test-machine.ts';
 import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 
-describe("the agent's secret", () => {
+describe("the agent's private key", () => {
   let host: SandboxHostRecord;
   const canary = `canary-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
   beforeAll(async () => {
     host = await createTestHost();
     // As if the agent had never dropped it: whatever it spawns must not carry it anyway.
-    process.env.DOCA_AGENT_SECRET = canary;
+    process.env.DOCA_AGENT_KEY = canary;
   });
   afterAll(async () => {
-    delete process.env.DOCA_AGENT_SECRET;
+    delete process.env.DOCA_AGENT_KEY;
     await sandboxHosts.destroy(host.id);
   });
 

@@ -4,7 +4,7 @@ import { chmodSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { apiErrorSchema, agentCapacitySchema } from '../../protocol/index.ts';
 import { labs } from '../../src/labs/index.ts';
-import { controlPlaneToken, testAgentID, testAgentSecret } from '../test-support/control-plane-token.ts';
+import { controlPlaneToken, testAgentID, testControlPlaneKeys } from '../test-support/control-plane-token.ts';
 import { sandboxHosts, sandboxSessions } from '../test-support/test-machine.ts';
 import { createAgentApp } from './app.ts';
 import { LiveSessions } from './live-sessions.ts';
@@ -48,9 +48,9 @@ describe('the agent self-test', () => {
 describe('an agent whose machine cannot make sandboxes', () => {
   const live = new LiveSessions({ sessions: sandboxSessions, capacity: 4, log: () => undefined });
   live.problem = 'The Docker daemon of sandbox host t1 did not start: setting up tap tap0: exit status 1';
-  const app = createAgentApp({ agentID: testAgentID, secret: testAgentSecret, live, labs });
+  const app = createAgentApp({ agentID: testAgentID, controlPlaneKey: testControlPlaneKeys.publicKey, live, labs });
   const call = async (method: string, path: string, body?: unknown) =>
-    app.request(path, { method, headers: { authorization: `Bearer ${await controlPlaneToken()}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    app.request(path, { method, headers: { authorization: `Bearer ${await controlPlaneToken(method, path)}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 
   it('reports capacity 0 with the reason', async () => {
     const capacity = agentCapacitySchema.parse(await (await call('GET', '/capacity')).json());

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { terminalFlowControl, terminalFrameLimits, terminalProtocolErrorCode, terminalServerMessageSchema, type TerminalServerMessage } from '../../protocol/terminal.ts';
 import { HostTerminal, type TerminalSocket } from '../terminal/host-terminal.ts';
-import { controlPlaneToken, testAgentID, testAgentSecret } from '../test-support/control-plane-token.ts';
+import { controlPlaneToken, testAgentID, testControlPlaneKeys } from '../test-support/control-plane-token.ts';
 import { openTerminal } from '../test-support/terminal-client.ts';
 import { createAgentApp } from './app.ts';
 import type { LiveSessions } from './live-sessions.ts';
@@ -55,7 +55,7 @@ const live = { find: () => session, log: (event: Record<string, unknown>) => log
 
 let server: AgentServer;
 beforeAll(async () => {
-  server = await serveAgent(createAgentApp({ agentID: testAgentID, secret: testAgentSecret, live, labs: new Map() }), '127.0.0.1', 0);
+  server = await serveAgent(createAgentApp({ agentID: testAgentID, controlPlaneKey: testControlPlaneKeys.publicKey, live, labs: new Map() }), '127.0.0.1', 0);
 });
 afterAll(async () => {
   for (const terminal of terminals.values()) terminal.close('test over');
@@ -63,11 +63,11 @@ afterAll(async () => {
 });
 
 const terminalURL = (host: string) => `${server.url.replace('http', 'ws')}/sessions/s1/hosts/${host}/terminal`;
-const authorization = async () => ({ authorization: `Bearer ${await controlPlaneToken()}` });
+const authorization = async (url: string) => ({ authorization: `Bearer ${await controlPlaneToken('GET', url)}` });
 
 /** A raw client, for the tests that misbehave. */
 async function rawClient(host: string) {
-  const socket = new WebSocket(terminalURL(host), { headers: await authorization() });
+  const socket = new WebSocket(terminalURL(host), { headers: await authorization(terminalURL(host)) });
   const messages: TerminalServerMessage[] = [];
   let output = '';
   socket.on('message', (data: Buffer, isBinary) => {
@@ -85,7 +85,7 @@ async function rawClient(host: string) {
 
 describe('terminal WebSocket limits', () => {
   it('closes a socket that sends a 50 MiB frame (1009), and only that socket', async () => {
-    const bystander = await openTerminal(terminalURL('host2'), await authorization());
+    const bystander = await openTerminal(terminalURL('host2'), await authorization(terminalURL('host2')));
     await bystander.waitForMessage((m) => m.type === 'ready');
     const { socket, closed } = await rawClient('host1');
     socket.send(Buffer.alloc(50 * 1024 * 1024, 'a'));
@@ -94,10 +94,10 @@ describe('terminal WebSocket limits', () => {
     // The other learner's terminal, and the agent, go on.
     bystander.type('echo bystander-$((6*7))\r');
     await bystander.waitFor('bystander-42', 10_000);
-    const health = await fetch(`${server.url}/health`, { headers: await authorization() });
+    const health = await fetch(`${server.url}/health`, { headers: await authorization('/health') });
     expect(health.status).toBe(200);
     // So does the shell of the host whose socket was closed: a new connection finds it.
-    const again = await openTerminal(terminalURL('host1'), await authorization());
+    const again = await openTerminal(terminalURL('host1'), await authorization(terminalURL('host1')));
     again.type('echo back-$((2+3))\r');
     await again.waitFor('back-5', 10_000);
     bystander.close();
@@ -105,7 +105,7 @@ describe('terminal WebSocket limits', () => {
   });
 
   it('takes a paste in frames up to the limit', async () => {
-    const terminal = await openTerminal(terminalURL('host2'), await authorization());
+    const terminal = await openTerminal(terminalURL('host2'), await authorization(terminalURL('host2')));
     await terminal.waitForMessage((m) => m.type === 'ready');
     // What a browser sends for a paste: frames of at most inputFrameBytes.
     const paste = `echo ${'p'.repeat(3 * terminalFrameLimits.inputFrameBytes)} | wc -c\r`;

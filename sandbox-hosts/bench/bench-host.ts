@@ -11,7 +11,7 @@ import { serveAgent, type AgentServer } from '../agent/server.ts';
 import { checkMachine, startMachineServices } from '../machine/machine.ts';
 import { chargeSharedFilesToMachine } from '../machine/shared-files.ts';
 import type { CreatePhase, SandboxHostRecord } from '../sandbox/sandbox-host.ts';
-import { controlPlaneToken, testAgentID, testAgentSecret } from '../test-support/control-plane-token.ts';
+import { controlPlaneToken, testAgentID, testControlPlaneKeys } from '../test-support/control-plane-token.ts';
 import { openTerminal } from '../test-support/terminal-client.ts';
 import { imageStateDir, learnerShell, sandboxSessions, testConfig } from '../test-support/test-machine.ts';
 
@@ -21,7 +21,7 @@ const idleHosts = Number(process.argv[3] ?? 4);
 await checkMachine(testConfig, { capacity: idleHosts + 2 });
 const services = await startMachineServices(testConfig, { imageStateDir });
 await chargeSharedFilesToMachine();
-const authorization = async () => `Bearer ${await controlPlaneToken()}`;
+const authorization = async (method: string, url: string) => `Bearer ${await controlPlaneToken(method, url)}`;
 
 /**
  * Milliseconds from the control plane's `POST /sessions` to the prompt of host1's shell arriving
@@ -31,12 +31,13 @@ async function createToPrompt(server: AgentServer): Promise<{ ms: number; create
   const start = performance.now();
   const response = await fetch(`${server.url}/sessions`, {
     method: 'POST',
-    headers: { authorization: await authorization(), 'content-type': 'application/json' },
+    headers: { authorization: await authorization('POST', '/sessions'), 'content-type': 'application/json' },
     body: JSON.stringify({ hostCount: 1 }),
   });
   const session = sessionSchema.parse(await response.json());
   const createdMs = performance.now() - start;
-  const terminal = await openTerminal(`${server.url.replace('http', 'ws')}/sessions/${session.id}/hosts/host1/terminal`, { authorization: await authorization() });
+  const terminalURL = `${server.url.replace('http', 'ws')}/sessions/${session.id}/hosts/host1/terminal`;
+  const terminal = await openTerminal(terminalURL, { authorization: await authorization('GET', terminalURL) });
   await terminal.waitFor(/host1.*\$ /);
   const ms = performance.now() - start;
   terminal.close();
@@ -56,7 +57,7 @@ async function measureStarts(warm: boolean): Promise<{ times: number[]; phases: 
     log: () => undefined,
     onPhase: (phase, ms) => current.set(phase, ms),
   });
-  const server = await serveAgent(createAgentApp({ agentID: testAgentID, secret: testAgentSecret, live, labs }), '127.0.0.1', 0);
+  const server = await serveAgent(createAgentApp({ agentID: testAgentID, controlPlaneKey: testControlPlaneKeys.publicKey, live, labs }), '127.0.0.1', 0);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     await live.refillWarmPool();

@@ -1,9 +1,19 @@
-// Tokens signed the way the control plane signs them, for calling an agent in tests.
-import { signAgentToken } from '../../protocol/tokens.ts';
+// Tokens signed the way the control plane signs them, with a key pair made for the test run, for
+// calling an agent in tests.
+import { newKeyPair, type KeyInput } from '../../protocol/keys.ts';
+import { signAgentToken, type RequestBinding } from '../../protocol/tokens.ts';
 
 export const testAgentID = 'agent-test';
-export const testAgentSecret = new TextEncoder().encode('a-test-secret-of-at-least-32-bytes!!');
+/** The control plane's key pair for this test run: agents under test trust its public half. */
+export const testControlPlaneKeys = await newKeyPair();
 
-export function controlPlaneToken(overrides: { secret?: Uint8Array; audience?: string; issuer?: string; expiresIn?: string | number } = {}) {
-  return signAgentToken(overrides.secret ?? testAgentSecret, testAgentID, { expiresIn: '1m', ...overrides });
+/** A token for one request: its method and its path (a URL's path is taken from it). */
+export function controlPlaneToken(method: string, pathOrURL: string, overrides: { key?: KeyInput; audience?: string; issuer?: string; expiresIn?: string | number } = {}) {
+  const path = pathOrURL.startsWith('/') ? pathOrURL.split('?')[0] : new URL(pathOrURL).pathname;
+  return boundControlPlaneToken({ method, path }, overrides);
+}
+
+/** A token for any binding, e.g. a published port's path prefix. */
+export function boundControlPlaneToken(binding: RequestBinding, overrides: { key?: KeyInput; audience?: string; issuer?: string; expiresIn?: string | number } = {}) {
+  return signAgentToken(overrides.key ?? testControlPlaneKeys.privateKey, testAgentID, binding, { expiresIn: '1m', ...overrides });
 }

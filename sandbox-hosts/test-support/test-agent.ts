@@ -6,7 +6,7 @@ import { labs } from '../../src/labs/index.ts';
 import { createAgentApp } from '../agent/app.ts';
 import type { LiveSessions } from '../agent/live-sessions.ts';
 import { serveAgent, type AgentServer } from '../agent/server.ts';
-import { controlPlaneToken, testAgentID, testAgentSecret } from './control-plane-token.ts';
+import { controlPlaneToken, testAgentID, testControlPlaneKeys } from './control-plane-token.ts';
 import { openTerminal, type TestTerminal } from './terminal-client.ts';
 
 export interface TestAgent {
@@ -24,7 +24,7 @@ export function useTestAgent(live: LiveSessions, appOptions: { createWaitMs?: nu
   let server: AgentServer;
   const terminals: TestTerminal[] = [];
   beforeAll(async () => {
-    server = await serveAgent(createAgentApp({ agentID: testAgentID, secret: testAgentSecret, live, labs, ...appOptions }), '127.0.0.1', 0);
+    server = await serveAgent(createAgentApp({ agentID: testAgentID, controlPlaneKey: testControlPlaneKeys.publicKey, live, labs, ...appOptions }), '127.0.0.1', 0);
   });
   afterEach(async () => {
     terminals.splice(0).forEach((terminal) => terminal.close());
@@ -40,7 +40,7 @@ export function useTestAgent(live: LiveSessions, appOptions: { createWaitMs?: nu
       return server.url;
     },
     async call(method, path, body) {
-      const headers = { authorization: `Bearer ${await controlPlaneToken()}`, 'content-type': 'application/json' };
+      const headers = { authorization: `Bearer ${await controlPlaneToken(method, path)}`, 'content-type': 'application/json' };
       return fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     },
     async newSession(hostCount = 1) {
@@ -51,7 +51,7 @@ export function useTestAgent(live: LiveSessions, appOptions: { createWaitMs?: nu
     terminalURL: (session, host = 'host1') => `${server.url.replace('http', 'ws')}/sessions/${session.id}/hosts/${host}/terminal`,
     async terminal(session, host = 'host1', token) {
       const headers: Record<string, string> = {};
-      const bearer = token === undefined ? await controlPlaneToken() : token;
+      const bearer = token === undefined ? await controlPlaneToken('GET', agent.terminalURL(session, host)) : token;
       if (bearer) headers.authorization = `Bearer ${bearer}`;
       const opened = await openTerminal(agent.terminalURL(session, host), headers);
       terminals.push(opened);

@@ -85,16 +85,16 @@ async function echoRatio() {
   const me = await fetch(`${base}/api/me`);
   const cookie = me.headers.get('set-cookie')!.split(';')[0];
   const session = await (await fetch(`${base}/api/sessions`, { method: 'POST', headers: { cookie, origin: base, 'content-type': 'application/json' }, body: JSON.stringify({ lab: 'arquitetura' }) })).json();
-  const token = await agentToken();
-  const [agentSession] = await (await fetch(`http://127.0.0.1:${agentPort}/sessions`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const [agentSession] = await (await fetch(`http://127.0.0.1:${agentPort}/sessions`, { headers: { authorization: `Bearer ${await agentToken('GET', '/sessions')}` } })).json();
   const viaWorker = { url: `ws://127.0.0.1:${port}/api/sessions/${session.id}/hosts/host1/terminal`, headers: { cookie, origin: base } };
-  const direct = { url: `ws://127.0.0.1:${agentPort}/sessions/${agentSession.id}/hosts/host1/terminal`, headers: { authorization: `Bearer ${token}` } };
+  const directPath = `/sessions/${agentSession.id}/hosts/host1/terminal`;
+  const direct = { url: `ws://127.0.0.1:${agentPort}${directPath}`, headers: async () => ({ authorization: `Bearer ${await agentToken('GET', directPath)}` }) };
   const worker: number[] = [];
   const agent: number[] = [];
   // Alternating batches, so both paths see the same machine load.
   for (let batch = 0; batch < 4; batch++) {
     worker.push(...(await echoTimes(viaWorker.url, viaWorker.headers, echoes / 4)));
-    agent.push(...(await echoTimes(direct.url, direct.headers, echoes / 4)));
+    agent.push(...(await echoTimes(direct.url, await direct.headers(), echoes / 4)));
   }
   await fetch(`${base}/api/sessions/${session.id}`, { method: 'DELETE', headers: { cookie, origin: base } });
   return { worker, agent };

@@ -66,7 +66,7 @@ try {
   console.log(`class finished in ${seconds(performance.now() - classStart)}`);
   // After the agent's next reports, it should hold no learner's session.
   await new Promise((resolve) => setTimeout(resolve, 12_000));
-  const held = await (await fetch(`http://127.0.0.1:${benchAgentPort}/sessions`, { headers: { authorization: `Bearer ${await benchAgentToken()}` } })).json();
+  const held = await (await fetch(`http://127.0.0.1:${benchAgentPort}/sessions`, { headers: { authorization: `Bearer ${await benchAgentToken('GET', '/sessions')}` } })).json();
   orphans = (held as unknown[]).length;
 } finally {
   await stopPlatform(platform);

@@ -2,18 +2,19 @@
 // the site and control plane in wrangler dev, a real agent and sandbox hosts), on its own ports,
 // bridge and state, with the lab images shared.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { signAgentToken } from '../../protocol/tokens.ts';
+import { newKeyPair } from '../../scripts/keys.mjs';
 
 export const benchPort = 8797;
 export const benchAgentPort = 7078;
 export const benchBase = `http://127.0.0.1:${benchPort}`;
 const agentID = 'bench';
-const secret = randomBytes(32).toString('base64url');
+/** The control plane's key for this run: the benchmarks also call the agent directly, as the control plane would. */
+const controlPlaneKey = JSON.stringify(newKeyPair().privateKey);
 
-/** A token the bench agent accepts, for looking at it directly. */
-export function benchAgentToken(): Promise<string> {
-  return signAgentToken(secret, agentID, { expiresIn: '10m' });
+/** A token the bench agent accepts for one call, as the control plane signs it. */
+export function benchAgentToken(method: string, path: string): Promise<string> {
+  return signAgentToken(controlPlaneKey, agentID, { method, path });
 }
 
 export interface BenchPlatformOptions {
@@ -33,7 +34,7 @@ export async function startPlatform(options: BenchPlatformOptions): Promise<Chil
       PORT: String(benchPort),
       DOCA_AGENT_PORT: String(benchAgentPort),
       DOCA_AGENT_ID: agentID,
-      DOCA_AGENT_SECRET: secret,
+      CONTROL_PLANE_KEY: controlPlaneKey,
       DOCA_BRIDGE: 'docabench0',
       DOCA_BRIDGE_ADDRESS: '10.216.0.1',
       DOCA_STATE_DIR: '/var/lib/doca-bench',
@@ -47,7 +48,7 @@ export async function startPlatform(options: BenchPlatformOptions): Promise<Chil
   for (;;) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('the platform did not start');
     const site = await fetch(`${benchBase}/api/health`).then((r) => r.ok).catch(() => false);
-    const capacity = await fetch(`http://127.0.0.1:${benchAgentPort}/capacity`, { headers: { authorization: `Bearer ${await benchAgentToken()}` } })
+    const capacity = await fetch(`http://127.0.0.1:${benchAgentPort}/capacity`, { headers: { authorization: `Bearer ${await benchAgentToken('GET', '/capacity')}` } })
       .then((r) => r.json() as Promise<{ warm: number }>)
       .catch(() => undefined);
     if (site && capacity && capacity.warm >= wantWarm) break;

@@ -1,7 +1,7 @@
 // The lab in the browser, against the whole platform: the lesson page, the control plane in
 // wrangler dev, a real agent and real sandbox hosts.
 import { expect, test, type Page } from '@playwright/test';
-import { e2eAgentSecret } from '../../playwright.config';
+import { e2eControlPlaneKey } from '../../playwright.config';
 import { signAgentToken } from '../../protocol/tokens.ts';
 
 const lesson = '/arquitetura/fluxo/';
@@ -153,7 +153,7 @@ test.describe('the lab beside a lesson', () => {
 
   test('spreads learners over two real agents reporting to the control plane', async ({ browser }) => {
     const held = async (agentID: string, port: number) => {
-      const token = await signAgentToken(e2eAgentSecret, agentID, { expiresIn: '1m' });
+      const token = await signAgentToken(JSON.stringify(e2eControlPlaneKey), agentID, { method: 'GET', path: '/sessions' });
       const sessions = await (await fetch(`http://127.0.0.1:${port}/sessions`, { headers: { authorization: `Bearer ${token}` } })).json();
       return (sessions as unknown[]).length;
     };

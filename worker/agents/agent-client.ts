@@ -2,7 +2,7 @@
 // bring back instead of its answer comes back as a value: the agent did not answer, or it answered
 // with an error of its own.
 import { sessionSchema, sessionStartingSchema, type Session } from '../../protocol/agent.ts';
-import { signAgentToken } from '../../protocol/tokens.ts';
+import { signAgentToken, type RequestBinding } from '../../protocol/tokens.ts';
 import { apiErrorSchema, type ErrorCode } from '../../protocol/api.ts';
 
 /**
@@ -27,19 +27,20 @@ export function agentCallTimeoutMs(env: { AGENT_CALL_TIMEOUT_MS?: string }): num
 export class AgentClient {
   readonly id: string;
   readonly url: string;
-  #secret: Uint8Array;
+  /** The control plane's private key (CONTROL_PLANE_KEY, a JWK as JSON). */
+  #key: string;
   #timeoutMs: number;
 
-  constructor(agent: { id: string; url: string }, secret: string, timeoutMs = 20_000) {
+  constructor(agent: { id: string; url: string }, key: string, timeoutMs = 20_000) {
     this.id = agent.id;
     this.url = agent.url.replace(/\/$/, '');
-    this.#secret = new TextEncoder().encode(secret);
+    this.#key = key;
     this.#timeoutMs = timeoutMs;
   }
 
-  /** A token only this agent accepts, valid for a minute. */
-  token(): Promise<string> {
-    return signAgentToken(this.#secret, this.id);
+  /** A token only this agent accepts, for the one request it names, valid for a minute. */
+  token(binding: RequestBinding): Promise<string> {
+    return signAgentToken(this.#key, this.id, binding);
   }
 
   /**
@@ -75,7 +76,7 @@ export class AgentClient {
     try {
       response = await fetch(`${this.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${await this.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${await this.token({ method, path })}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         // Under the 30 s a session's Durable Object may hold its other requests while it waits.
         signal: AbortSignal.timeout(this.#timeoutMs),

@@ -1,8 +1,11 @@
-// Agents join the pool by reporting; only a report signed with the shared secret, for that agent, counts.
-import { signAgentToken } from '../../protocol/tokens.ts';
+// Agents join the pool by reporting; only a report signed with that agent's own key, for the
+// heartbeat route, counts.
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { apiErrorSchema, labSessionSchema } from '../../protocol/index.ts';
-import { Browser, heartbeatOf, heartbeatToken, sendHeartbeat, testAgentSecret } from '../test-support/clients';
+import { newKeyPair } from '../../protocol/keys.ts';
+import { signAgentToken } from '../../protocol/tokens.ts';
+import { Browser, agentKeyOf, heartbeatOf, heartbeatToken, sendHeartbeat } from '../test-support/clients';
 
 const report = heartbeatOf('r1');
 
@@ -29,9 +32,37 @@ describe('agent heartbeats', () => {
     await expectError(response, 401, 'unauthorized');
   });
 
-  it('rejects a report signed with another secret (forged)', async () => {
-    await expectError(await sendHeartbeat('r1', report, await heartbeatToken('r1', { secret: 'not-the-shared-secret-not-the-shared' })), 401, 'unauthorized');
+  it('rejects a report signed with a key no agent is registered with (forged)', async () => {
+    const stranger = await newKeyPair();
+    await expectError(await sendHeartbeat('r1', report, await heartbeatToken('r1', { key: stranger.privateKey })), 401, 'unauthorized');
     expect(await placed()).toBe(false);
+  });
+
+  it("rejects r1's report signed with agent r2's key, though r2 is registered", async () => {
+    const forged = await heartbeatToken('r1', { key: await agentKeyOf('r2') });
+    await expectError(await sendHeartbeat('r1', report, forged), 401, 'unauthorized');
+    expect(await placed()).toBe(false);
+    // The same claims signed with r1's own key are accepted: only the key differs.
+    expect((await sendHeartbeat('r1', report, await heartbeatToken('r1'))).status).toBe(200);
+  });
+
+  it('rejects a report from an agent id the registry does not hold', async () => {
+    const unknown = heartbeatOf('r9');
+    await expectError(await sendHeartbeat('r9', unknown, await heartbeatToken('r9', { key: await agentKeyOf('r1') })), 401, 'unauthorized');
+  });
+
+  it('rejects a heartbeat token replayed on another path, or made for another method', async () => {
+    await fetch('http://fake-agents.test/agents/r1', { method: 'PUT', body: JSON.stringify({ capacity: 4 }) });
+    // Signed with r1's own key; only the request it names differs from the route it is sent to.
+    const forOtherPath = await heartbeatToken('r1', { binding: { method: 'POST', path: '/api/agents/r2/heartbeat' } });
+    await expectError(await sendHeartbeat('r1', report, forOtherPath), 401, 'unauthorized');
+    const forOtherMethod = await heartbeatToken('r1', { binding: { method: 'PUT', path: '/api/agents/r1/heartbeat' } });
+    await expectError(await sendHeartbeat('r1', report, forOtherMethod), 401, 'unauthorized');
+    expect(await placed()).toBe(false);
+  });
+
+  it('rejects a heartbeat token that lives longer than 90 s', async () => {
+    await expectError(await sendHeartbeat('r1', report, await heartbeatToken('r1', { expiresIn: '10m' })), 401, 'unauthorized');
   });
 
   it('rejects an expired report', async () => {
@@ -43,12 +74,14 @@ describe('agent heartbeats', () => {
   });
 
   it('rejects a token the control plane signed for an agent, replayed as a heartbeat', async () => {
-    const forAgent = await signAgentToken(testAgentSecret, 'r1', { expiresIn: '1m' });
+    const forAgent = await signAgentToken(env.CONTROL_PLANE_KEY, 'r1', { method: 'POST', path: '/api/agents/r1/heartbeat' });
     await expectError(await sendHeartbeat('r1', report, forAgent), 401, 'unauthorized');
   });
 
   it.each([
     ['a URL that is not http', { ...report, url: 'file:///etc/passwd' }],
+    ['a plain-http URL off loopback', { ...report, url: 'http://10.0.0.2:7070' }],
+    ['a plain-http URL to a name', { ...report, url: 'http://agent1.example.org' }],
     ['a negative capacity', { ...report, capacity: -1 }],
     ['an unknown field', { ...report, root: true }],
     ['no bootID', { ...report, bootID: undefined }],
@@ -62,11 +95,15 @@ describe('agent heartbeats', () => {
     expect(await placed()).toBe(false);
   });
 
+  it.each(['https://agent1.example.org', 'http://127.0.0.1:7070', 'http://[::1]:7070', 'http://localhost:7070'])('accepts the agent URL %s', async (url) => {
+    expect((await sendHeartbeat('r1', { ...report, url })).status).toBe(200);
+  });
+
   it('accepts a problem of 300 characters', async () => {
     expect((await sendHeartbeat('r1', { ...report, capacity: 0, problem: 'x'.repeat(300) })).status).toBe(200);
   });
 
   it('answers an agent id that is not one with 400 bad_request', async () => {
-    await expectError(await sendHeartbeat('R1%2F..', report), 400, 'bad_request');
+    await expectError(await sendHeartbeat('R1%2F..', report, await heartbeatToken('r1')), 400, 'bad_request');
   });
 });

@@ -69,7 +69,7 @@ describe('learners created per client address', () => {
 
 describe('live sessions per client address', () => {
   it('a flood of Starts past the cap gets 429s, with no session row and no agent call; another address still starts', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2); // one session runs, the rest wait in line
     const browsers = await learnersFrom(school, limits.liveSessionsPerAddress + 10);
     const admitted = browsers.slice(0, limits.liveSessionsPerAddress);
@@ -95,7 +95,7 @@ describe('live sessions per client address', () => {
   });
 
   it('an address at its cap starts again once one of its sessions ends, or a queued page stops asking', async () => {
-    await startFakeAgent(newAgentID(), 2);
+    await startFakeAgent(await newAgentID(), 2);
     const browsers = await learnersFrom(school, limits.liveSessionsPerAddress + 2);
     const sessions = [];
     for (const browser of browsers.slice(0, limits.liveSessionsPerAddress)) sessions.push((await startLab(browser)).session);
@@ -138,7 +138,7 @@ describe('live sessions per client address', () => {
 
 describe('extensions per session', () => {
   it('stops at the total allowance with 409 extension_limit, and the session keeps running to its time', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2);
     const learner = new Browser({ address: school });
     let { session } = await startLab(learner);
@@ -157,7 +157,7 @@ describe('extensions per session', () => {
   });
 
   it('does not spend an allowance on an extension the agent did not make', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2);
     const learner = new Browser();
     const { session } = await startLab(learner);

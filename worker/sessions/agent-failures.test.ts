@@ -40,7 +40,7 @@ const storedSession = (id: string) => env.DB.prepare('SELECT state, ended_reason
 
 describe('an agent that cannot make sandboxes', () => {
   it('ends the session failed, not queued, logs the reason, and gets no new sessions until it reports again', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4, {}, 'sandbox_failed');
     const { status, session } = await startLab(new Browser());
     expect(status).toBe(200);
@@ -62,7 +62,7 @@ describe('an agent that cannot make sandboxes', () => {
     ['answers 500 sandbox_failed', 'sandbox_failed', 'agent.sandbox_failed'],
     ['answers a 502 that is not its own error', 'bad_gateway', 'agent.unreachable'],
   ] as const)('places the learner on a healthy agent when the agent with the most room %s', async (_, failure, event) => {
-    const [failing, healthy] = [newAgentID(), newAgentID()];
+    const [failing, healthy] = [await newAgentID(), await newAgentID()];
     await startFakeAgent(failing, 10, {}, failure); // more room: it is picked first
     await startFakeAgent(healthy, 2);
     const { session } = await startLab(new Browser());
@@ -76,7 +76,7 @@ describe('an agent that cannot make sandboxes', () => {
   });
 
   it('ends the session failed when the only agent with room fails and the others are full', async () => {
-    const [healthy, failing] = [newAgentID(), newAgentID()];
+    const [healthy, failing] = [await newAgentID(), await newAgentID()];
     await startFakeAgent(healthy, 2);
     expect((await startLab(new Browser())).session.state).toBe('running'); // healthy is full now
     await startFakeAgent(failing, 4, {}, 'sandbox_failed');
@@ -88,7 +88,7 @@ describe('agents reporting a problem', () => {
   const problem = 'Sandboxes cannot start: /dev/net/tun is mode 0600; run `chmod 0666 /dev/net/tun`.';
 
   it('get no learners, and Start ends failed at once instead of queueing', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 0, { problem });
     const { session } = await startLab(new Browser());
     expect(session).toMatchObject({ state: 'ended', endedReason: 'failed' });
@@ -96,14 +96,14 @@ describe('agents reporting a problem', () => {
   });
 
   it('get no learners even if they report room', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4, { problem });
     expect((await startLab(new Browser())).session.endedReason).toBe('failed');
     expect((await fakeAgentState(agent)).calls).toEqual([]);
   });
 
   it('end the wait of a queued learner once no agent can make sandboxes', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2);
     await startLab(new Browser()); // the agent is full
     const waiting = new Browser();
@@ -114,7 +114,7 @@ describe('agents reporting a problem', () => {
   });
 
   it('are logged when the problem appears and when it clears, not at every report', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2, { capacity: 0, problem });
     await sendHeartbeat(agent, heartbeatOf(agent, { capacity: 0, problem }));
     await sendHeartbeat(agent, heartbeatOf(agent, { capacity: 0, problem }));
@@ -140,12 +140,12 @@ describe('no agent reporting', () => {
   it('places the learner who waited if an agent reports in time', async () => {
     const learner = new Browser();
     const { session } = await startLab(learner);
-    await startFakeAgent(newAgentID(), 2);
+    await startFakeAgent(await newAgentID(), 2);
     expect((await lookAt(learner, session.id)).state).toBe('running');
   });
 
   it('ends a running session lost once its agent goes silent, and a new Start fails after the wait', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2);
     const learner = new Browser();
     const { session } = await startLab(learner);
@@ -166,7 +166,7 @@ describe('an agent that restarted', () => {
   }
 
   it('ends the sessions of its earlier start as lost at once, with no page asking', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4);
     const [ana, bia] = [new Browser(), new Browser()];
     const first = (await startLab(ana)).session;
@@ -185,7 +185,7 @@ describe('an agent that restarted', () => {
   });
 
   it('keeps a session its new start holds (placed as it started, before its first report)', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4);
     const learner = new Browser();
     const { session } = await startLab(learner);

@@ -229,7 +229,7 @@ export class LabSessionObject extends DurableObject<Bindings> {
   /** The session's agent, while it is in the pool and reporting. */
   async #agentOf(row: LabSessionRow): Promise<{ client: AgentClient; pooled: PoolAgent } | undefined> {
     const pooled = (await this.#pool.agents()).find((a) => a.id === row.agent_id && a.reporting);
-    return pooled ? { client: new AgentClient(pooled, this.#env.AGENT_SECRET, agentCallTimeoutMs(this.#env)), pooled } : undefined;
+    return pooled ? { client: new AgentClient(pooled, this.#env.CONTROL_PLANE_KEY, agentCallTimeoutMs(this.#env)), pooled } : undefined;
   }
 
   async #running(row: LabSessionRow, session: Session): Promise<LabSession> {

@@ -70,7 +70,7 @@ export class LabSessions {
   /** Where a host of the learner's running session is served on its agent (terminal, ports). */
   async hostTarget(learnerID: string, id: string, host: string): Promise<{ agent: AgentClient; path: string }> {
     const { agent, path } = unwrap(await (await this.#own(learnerID, id)).hostTarget(id, host));
-    return { agent: new AgentClient(agent, this.#env.AGENT_SECRET, agentCallTimeoutMs(this.#env)), path };
+    return { agent: new AgentClient(agent, this.#env.CONTROL_PLANE_KEY, agentCallTimeoutMs(this.#env)), path };
   }
 
   /**

@@ -13,7 +13,7 @@ afterEach(() => consoleLog.mockRestore());
 
 describe('a session is made once', () => {
   it('while the agent is still starting it: starting, then running, one session on the agent', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4, {}, null, { startingFor: 2 });
     const browser = new Browser();
     const { session } = await startLab(browser);
@@ -27,7 +27,7 @@ describe('a session is made once', () => {
   });
 
   it('when the answer to the creating call is lost (a timeout): the next look gets that same session, not a second', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4, {}, null, { dropFirstAnswer: true });
     const browser = new Browser();
     const { session } = await startLab(browser);
@@ -40,7 +40,7 @@ describe('a session is made once', () => {
   });
 
   it('three tabs of one learner pressing Start while the agent starts the session: one session', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4, {}, null, { startingFor: 3 });
     const browser = new Browser();
     await browser.fetch('/api/me');
@@ -51,7 +51,7 @@ describe('a session is made once', () => {
   });
 
   it('a starting session the learner ends: its agent is told to remove it at its next report', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4, {}, null, { startingFor: 5 });
     const browser = new Browser();
     const { session } = await startLab(browser);
@@ -65,7 +65,7 @@ describe('a session is made once', () => {
   });
 
   it("a session placed on another agent is not this agent's to keep", async () => {
-    const [a, b] = [newAgentID(), newAgentID()];
+    const [a, b] = [await newAgentID(), await newAgentID()];
     await startFakeAgent(a, 2);
     const { session } = await startLab(new Browser());
     expect(session.state).toBe('running');

@@ -16,7 +16,7 @@ async function expectError(response: Response, status: number, code: string) {
 
 describe('starting a lab session', () => {
   it("puts the learner on an agent with room and gives them the lab's hosts", async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4);
     const learner = new Browser();
     const { status, session } = await startLab(learner);
@@ -27,7 +27,7 @@ describe('starting a lab session', () => {
   });
 
   it('gives the same browser its running session again instead of a second one', async () => {
-    await startFakeAgent(newAgentID(), 4);
+    await startFakeAgent(await newAgentID(), 4);
     const learner = new Browser();
     const first = (await startLab(learner)).session;
     expect((await startLab(learner)).session.id).toBe(first.id);
@@ -35,7 +35,7 @@ describe('starting a lab session', () => {
   });
 
   it("finds the learner's current session for a lab, and none for another browser", async () => {
-    await startFakeAgent(newAgentID(), 2);
+    await startFakeAgent(await newAgentID(), 2);
     const learner = new Browser();
     const current = async (browser: Browser) => (await (await browser.fetch('/api/sessions?lab=arquitetura')).json()) as { session: LabSession | null };
     expect((await current(learner)).session).toBeNull();
@@ -48,7 +48,7 @@ describe('starting a lab session', () => {
   });
 
   it('spreads sessions over the agents with the most room', async () => {
-    const [a, b] = [newAgentID(), newAgentID()];
+    const [a, b] = [await newAgentID(), await newAgentID()];
     await startFakeAgent(a, 4);
     await startFakeAgent(b, 4);
     await startLab(new Browser());
@@ -57,7 +57,7 @@ describe('starting a lab session', () => {
   });
 
   it('queues learners when every agent is full, and moves the line as room frees', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2); // room for one two-host lab
     const [ana, bia, caio] = [new Browser(), new Browser(), new Browser()];
     const running = (await startLab(ana)).session;
@@ -74,7 +74,7 @@ describe('starting a lab session', () => {
   });
 
   it('stops using an agent that stops answering and places the learner elsewhere', async () => {
-    const [silent, healthy] = [newAgentID(), newAgentID()];
+    const [silent, healthy] = [await newAgentID(), await newAgentID()];
     await startFakeAgent(silent, 10); // more room: it would be picked first
     await startFakeAgent(healthy, 2);
     await stopFakeAgent(silent);
@@ -87,7 +87,7 @@ describe('starting a lab session', () => {
   });
 
   it('keeps a session through a missed call, and ends it once its agent has stopped reporting', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2);
     const learner = new Browser();
     const { session } = await startLab(learner);
@@ -98,7 +98,7 @@ describe('starting a lab session', () => {
   });
 
   it('ends a session at its expiry, with no page asking, once its agent no longer holds it', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2);
     const learner = new Browser();
     const { session } = await startLab(learner);
@@ -113,7 +113,7 @@ describe('starting a lab session', () => {
   });
 
   it('places a queued session once, however many of its tabs ask at the same time', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 4);
     const learner = new Browser();
     await learner.fetch('/api/me'); // the cookie first: three tabs of one browser
@@ -123,7 +123,7 @@ describe('starting a lab session', () => {
   });
 
   it('extends and ends a session on its agent', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2);
     const learner = new Browser();
     const { session } = await startLab(learner);
@@ -138,7 +138,7 @@ describe('starting a lab session', () => {
 
 describe("learner B and learner A's session", () => {
   it("learner B cannot see, extend or end learner A's session, even with its id", async () => {
-    await startFakeAgent(newAgentID(), 2);
+    await startFakeAgent(await newAgentID(), 2);
     const [a, b] = [new Browser(), new Browser()];
     const { session } = await startLab(a);
     await expectError(await b.fetch(`/api/sessions/${session.id}`), 404, 'session_not_found');
@@ -148,7 +148,7 @@ describe("learner B and learner A's session", () => {
   });
 
   it('a forged learner cookie is a new learner, not the one it names', async () => {
-    await startFakeAgent(newAgentID(), 2);
+    await startFakeAgent(await newAgentID(), 2);
     const a = new Browser();
     const { session } = await startLab(a);
     const forger = new Browser();
@@ -165,7 +165,7 @@ describe('terminal route', () => {
     request(path, { headers: { upgrade: 'websocket', origin, cookie: browser.cookie } });
 
   it("learner B cannot open learner A's terminal, even with A's session id", async () => {
-    await startFakeAgent(newAgentID(), 2);
+    await startFakeAgent(await newAgentID(), 2);
     const [a, b] = [new Browser(), new Browser()];
     const { session } = await startLab(a);
     await b.fetch('/api/me');
@@ -173,7 +173,7 @@ describe('terminal route', () => {
   });
 
   it('refuses a handshake from another site, a host the session lacks, and a plain GET', async () => {
-    await startFakeAgent(newAgentID(), 2);
+    await startFakeAgent(await newAgentID(), 2);
     const a = new Browser();
     const { session } = await startLab(a);
     await expectError(await upgrade(a, `/api/sessions/${session.id}/hosts/host1/terminal`, 'https://evil.example'), 403, 'forbidden');
@@ -184,7 +184,7 @@ describe('terminal route', () => {
 
 describe('port preview', () => {
   it("shows the learner their published port, as an opaque origin, without their cookie", async () => {
-    await startFakeAgent(newAgentID(), 2);
+    await startFakeAgent(await newAgentID(), 2);
     const learner = new Browser();
     const { session } = await startLab(learner);
     const bare = await learner.fetch(`/api/sessions/${session.id}/hosts/host1/ports/8080`);
@@ -197,7 +197,7 @@ describe('port preview', () => {
   });
 
   it("learner B cannot open learner A's port preview", async () => {
-    await startFakeAgent(newAgentID(), 2);
+    await startFakeAgent(await newAgentID(), 2);
     const [a, b] = [new Browser(), new Browser()];
     const { session } = await startLab(a);
     await expectError(await b.fetch(`/api/sessions/${session.id}/hosts/host1/ports/8080/`), 404, 'session_not_found');
@@ -219,7 +219,7 @@ describe('bad session requests', () => {
   });
 
   it('does not send learners to an agent that has stopped reporting', async () => {
-    const agent = newAgentID();
+    const agent = await newAgentID();
     await startFakeAgent(agent, 2);
     await silenceAgents();
     expect((await startLab(new Browser())).session.state).toBe('queued');

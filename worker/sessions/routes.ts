@@ -34,7 +34,8 @@ export const sessionRoutes = new Hono<AppEnv>()
     // A WebSocket handshake carries the learner's cookie from any page: only ours may open one.
     if (c.req.header('origin') !== new URL(c.req.url).origin) throw new APIFailure('forbidden', 'Terminals open from Doca pages only.');
     const { agent, path } = await new LabSessions(c.env).hostTarget(c.get('learner').id, c.req.param('id'), c.req.param('host'));
-    return fetch(`${agent.url}${path}/terminal`, { headers: { upgrade: 'websocket', authorization: `Bearer ${await agent.token()}` } });
+    const token = await agent.token({ method: 'GET', path: `${path}/terminal` });
+    return fetch(`${agent.url}${path}/terminal`, { headers: { upgrade: 'websocket', authorization: `Bearer ${token}` } });
   })
   // Port preview: a port the learner published, opened in a tab. Only its learner gets through.
   .all('/:id/hosts/:host/ports/:port{[0-9]+}/*', async (c) => {
@@ -45,7 +46,9 @@ export const sessionRoutes = new Hono<AppEnv>()
     const rest = url.pathname.slice(url.pathname.indexOf(`/ports/${c.req.param('port')}/`) + `/ports/${c.req.param('port')}`.length);
     const headers = new Headers(c.req.raw.headers);
     headers.delete('cookie'); // the learner's identity stays here
-    headers.set('authorization', `Bearer ${await agent.token()}`);
+    // Bound to this port, not to the sub-path: every path under it reaches the same learner's app,
+    // which the learner controls anyway; the agent resolves the path before it checks the prefix.
+    headers.set('authorization', `Bearer ${await agent.token({ method: c.req.method, pathPrefix: `${path}/ports/${c.req.param('port')}` })}`);
     const response = await fetch(`${agent.url}${path}/ports/${c.req.param('port')}${rest}${url.search}`, {
       method: c.req.method,
       headers,

@@ -2,11 +2,11 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { heartbeatIssuer, labSessionSchema, type AgentHeartbeat } from '../../protocol/control-plane.ts';
-import { signHeartbeatToken } from '../../protocol/tokens.ts';
+import type { KeyInput, PrivateKeyJWK } from '../../protocol/keys.ts';
+import { signHeartbeatToken, type RequestBinding } from '../../protocol/tokens.ts';
 import { agentSilenceLimitMs } from '../pool/agent-pool';
 import type { FakeSandboxFailure, FakeSlowness } from './fake-agents';
 
-export const testAgentSecret = 'test-agent-secret-of-at-least-32-bytes';
 
 export const request = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://doca.test${path}`, init));
 
@@ -43,12 +43,26 @@ export async function startLab(browser: Browser, lab = 'arquitetura') {
 /** The learner's page asks how their session is doing. */
 export const lookAt = async (browser: Browser, id: string) => labSessionSchema.parse(await (await browser.fetch(`/api/sessions/${id}`)).json());
 
-let agentCount = 0;
-/** Agent ids are unique per test: the stand-ins live as long as the test run. */
-export const newAgentID = () => `a${Date.now().toString(36)}${agentCount++}`;
+/**
+ * A fresh agent id, unique in the test run (the stand-ins live as long as it), that the test
+ * registry (AGENT_KEYS) holds a public key for.
+ */
+export const newAgentID = async (): Promise<string> => ((await (await fetch('http://fake-agents.test/next-id')).json()) as { id: string }).id;
 
-export async function heartbeatToken(agentID: string, options: { secret?: string; issuerOf?: string; expiresIn?: string | number } = {}) {
-  return signHeartbeatToken(options.secret ?? testAgentSecret, agentID, { expiresIn: options.expiresIn ?? '1m', issuer: options.issuerOf === undefined ? undefined : heartbeatIssuer(options.issuerOf) });
+/** The private key of a registered test agent: what that agent alone signs with. */
+export async function agentKeyOf(agentID: string): Promise<PrivateKeyJWK> {
+  const key = (await (await fetch(`http://fake-agents.test/keys/${agentID}`)).json()) as PrivateKeyJWK | null;
+  if (!key) throw new Error(`Agent ${agentID} is not in the test registry (worker/test-support/fake-agents.ts testAgentIDs).`);
+  return key;
+}
+
+/** A heartbeat token as agent `agentID` signs it; tests forge one by changing what it says. */
+export async function heartbeatToken(agentID: string, options: { key?: KeyInput; issuerOf?: string; expiresIn?: string | number; binding?: RequestBinding } = {}) {
+  return signHeartbeatToken(options.key ?? (await agentKeyOf(agentID)), agentID, {
+    expiresIn: options.expiresIn ?? '1m',
+    issuer: options.issuerOf === undefined ? undefined : heartbeatIssuer(options.issuerOf),
+    binding: options.binding,
+  });
 }
 
 /** The boot id a stand-in reports unless a test restarts it. */
@@ -65,7 +79,7 @@ export async function startFakeAgent(id: string, capacity: number, report: Parti
 
 /** A stand-in's report: its first boot, no problem, empty, unless `report` says otherwise. */
 export function heartbeatOf(id: string, report: Partial<AgentHeartbeat> = {}): AgentHeartbeat {
-  return { url: `http://agent-${id}.test`, bootID: firstBootOf(id), problem: null, capacity: 4, used: 0, warm: 0, sessions: [], ...report };
+  return { url: `https://agent-${id}.test`, bootID: firstBootOf(id), problem: null, capacity: 4, used: 0, warm: 0, sessions: [], ...report };
 }
 
 export async function sendHeartbeat(id: string, report: AgentHeartbeat, token?: string) {

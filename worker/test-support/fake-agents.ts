@@ -1,10 +1,13 @@
 // Stand-ins for sandbox-host agents in the control plane's tests (the agent itself is tested against
 // real daemons in sandbox-hosts/). They run in Node as the worker's outbound service: a request to
-// http://agent-<id>.test/… reaches agent <id>, which checks the control plane's token like the real
+// https://agent-<id>.test/… reaches agent <id>, which checks the control plane's token like the real
 // one and keeps sessions in memory. http://fake-agents.test/… lets a test add agents, stop one,
-// make one fail its sandboxes, or have it forget its sessions (as a restart does).
-import { jwtVerify } from 'jose';
-import { agentAudience, agentTokenIssuer, type Session } from '../../protocol/agent.ts';
+// make one fail its sandboxes, or have it forget its sessions (as a restart does), and hands tests
+// a fresh agent id (GET /next-id) and the private key of a registered one (GET /keys/<id>): every
+// id in testAgentIDs has its public key in the test AGENT_KEYS.
+import type { Session } from '../../protocol/agent.ts';
+import type { PrivateKeyJWK, PublicKeyJWK } from '../../protocol/keys.ts';
+import { verifyAgentToken } from '../../protocol/tokens.ts';
 import { labs } from '../../src/labs/index.ts';
 
 /** How a stand-in answers POST /sessions when it cannot make sandboxes. */
@@ -33,12 +36,21 @@ interface FakeAgent extends FakeSlowness {
   calls: string[];
 }
 
-export function fakeAgents(secret: string) {
+/** The agent ids the test registry holds keys for: two named ones and a run's worth of fresh ones. */
+export const testAgentIDs = ['r1', 'r2', ...Array.from({ length: 200 }, (_, i) => `t${i}`)];
+
+export function fakeAgents(controlPlaneKey: PublicKeyJWK, agentKeys: ReadonlyMap<string, { privateKey: PrivateKeyJWK }>) {
   const agents = new Map<string, FakeAgent>();
-  const key = new TextEncoder().encode(secret);
+  let handedOut = 0;
   const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
   async function control(url: URL, request: Request): Promise<Response> {
+    if (url.pathname === '/next-id') {
+      const id = testAgentIDs.filter((name) => name.startsWith('t'))[handedOut++];
+      if (!id) throw new Error('The test registry has no fresh agent id left: make testAgentIDs longer.');
+      return json({ id });
+    }
+    if (url.pathname.startsWith('/keys/')) return json(agentKeys.get(url.pathname.slice('/keys/'.length))?.privateKey ?? null);
     const [, , id, action] = url.pathname.split('/'); // /agents/:id/:action
     if (request.method === 'PUT' && id) {
       const { capacity, failure = null, ...slowness } = (await request.json()) as { capacity: number; failure?: FakeSandboxFailure | null } & FakeSlowness;
@@ -60,12 +72,10 @@ export function fakeAgents(secret: string) {
     const id = /^agent-([a-z0-9-]+)\.test$/.exec(url.hostname)?.[1];
     const agent = id ? agents.get(id) : undefined;
     if (!id || !agent || !agent.answering) throw new Error(`connect ECONNREFUSED ${url.host}`);
-    try {
-      const token = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
-      await jwtVerify(token, key, { issuer: agentTokenIssuer, audience: agentAudience(id), algorithms: ['HS256'] });
-    } catch {
-      return json({ error: { code: 'unauthorized', message: 'bad token' } }, 401);
-    }
+    const token = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
+    // Checked like the real agent checks it: signer, audience, and the request it was made for.
+    const check = await verifyAgentToken(token, { controlPlaneKey, agentID: id, method: request.method, path: url.pathname });
+    if (!check.ok) return json({ error: { code: 'unauthorized', message: check.reason } }, 401);
     agent.calls.push(`${request.method} ${url.pathname}`);
     const [, , sessionID, action] = url.pathname.split('/'); // /sessions/:id/:action
     if (request.method === 'POST' && url.pathname === '/sessions') {
