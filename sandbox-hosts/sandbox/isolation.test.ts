@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHost, learnerShell, sandboxHosts, testConfig } from '../test-support/test-machine.ts';
+import { helperEnvironment } from './namespaces.ts';
 import type { SandboxHostRecord } from './sandbox-host.ts';
 
 describe('two learners on one machine', () => {
@@ -16,7 +17,7 @@ describe('two learners on one machine', () => {
     [a, b] = await Promise.all([createTestHost(), createTestHost()]);
     // Something listening in B's namespace, as a published container port would be.
     const { file, args } = sandboxHosts.commandIn(b, ['busybox', 'nc', '-ll', '-p', '7000', '-e', 'echo', 'secret-of-b']);
-    listenerInB = spawn(file, args, { stdio: 'ignore' });
+    listenerInB = spawn(file, args, { stdio: 'ignore', env: helperEnvironment });
     // Services on the machine itself: on the bridge address, on every address, on loopback.
     for (const host of [testConfig.DOCA_BRIDGE_ADDRESS, '0.0.0.0', '127.0.0.1']) {
       const server = createServer((socket) => socket.end('host-service\n'));

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readHostMachineConfig } from '../machine/config.ts';
 import { AddressPool } from '../sandbox/address-pool.ts';
+import { helperEnvironment } from '../sandbox/namespaces.ts';
 import { SandboxHosts, type SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import { SandboxSessions, type SessionRecord } from '../sandbox/session.ts';
 
@@ -43,11 +44,11 @@ export interface ShellResult {
   stderr: string;
 }
 
-/** Runs a bash script in the host as its learner, the way their terminal would. */
+/** Runs a bash script in the host as its learner, the way their terminal would (the test's environment stays out, as the agent's does). */
 export function learnerShell(record: SandboxHostRecord, script: string, timeoutMs = 120_000): Promise<ShellResult> {
   const { file, args } = sandboxHosts.commandIn(record, ['bash', '-c', script]);
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024, env: helperEnvironment }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 124) : 0;
       resolve({ code, stdout, stderr });
     });
