@@ -10,11 +10,11 @@ import { wranglerEnv } from './local-env.mjs';
 import { formatSummary, summarizeRun, summarizeStep } from './test-summary.mjs';
 
 /**
- * The fewest tests each runner must run, a little below what the test files hold today (vitest 420,
+ * The fewest tests each runner must run, a little below what the test files hold today (vitest 479,
  * Playwright 70): fewer means a file, a project or generated tests silently went missing. Raise
  * them as tests are added; lower them only when tests are removed on purpose.
  */
-const floors = { vitest: 400, playwright: 66 };
+const floors = { vitest: 460, playwright: 66 };
 
 const resultsDir = '.test-results';
 rmSync(resultsDir, { recursive: true, force: true });
