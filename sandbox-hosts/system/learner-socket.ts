@@ -62,6 +62,10 @@ export function connectPath(path: string): Promise<Socket> {
     socket.once('error', reject);
     socket.once('connect', () => {
       socket.off('error', reject);
+      // A daemon killed mid-call resets its connections. Whoever uses the socket (the HTTP client)
+      // hears that through its own listener; this one keeps a reset that arrives between owners
+      // (before the request attaches, after the response has ended) from crashing the agent.
+      socket.on('error', () => undefined);
       resolve(socket);
     });
   });
