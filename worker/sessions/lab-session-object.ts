@@ -10,23 +10,9 @@ import type { Outcome as SharedOutcome } from '../../protocol/outcome.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
 import { agentCallTimeoutMs, AgentClient, type AgentAnswer, type AgentFailure } from '../agents/agent-client';
 import type { Bindings } from '../env';
+import { view, type LabSessionRow } from './lab-session-row';
 import { agentSilenceLimitMs, type PoolAgent } from '../pool/agent-pool';
 
-export interface LabSessionRow {
-  id: string;
-  learner_id: string;
-  lab: string;
-  host_count: number;
-  state: LabSession['state'];
-  agent_id: string | null;
-  /** The start of the agent that holds the session (its heartbeat's `bootID`). */
-  agent_boot_id: string | null;
-  agent_session_id: string | null;
-  hosts: string;
-  created_at: string;
-  expires_at: string | null;
-  ended_reason: LabSession['endedReason'];
-}
 
 /** After its expiry, the agent is asked once more: an extension made elsewhere keeps it going. */
 const expiryGraceMs = 5_000;
@@ -285,17 +271,4 @@ async function outcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {
     if (error instanceof APIFailure) return { ok: false, code: error.code, message: error.message };
     throw error;
   }
-}
-
-export function view(row: LabSessionRow, queuePosition: number | null): LabSession {
-  return {
-    id: row.id,
-    lab: row.lab,
-    state: row.state === 'queued' && row.agent_id !== null ? 'starting' : row.state,
-    queuePosition: row.state === 'queued' && row.agent_id === null ? queuePosition : null,
-    hosts: row.state === 'running' ? (JSON.parse(row.hosts) as string[]) : [],
-    createdAt: row.created_at,
-    expiresAt: row.state === 'running' ? row.expires_at : null,
-    endedReason: row.state === 'ended' ? row.ended_reason : null,
-  };
 }

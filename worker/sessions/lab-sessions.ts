@@ -6,7 +6,8 @@ import { APIFailure } from '../../protocol/http-errors.ts';
 import { agentCallTimeoutMs, AgentClient } from '../agents/agent-client';
 import type { Bindings } from '../env';
 import { limitsOf } from '../limits/settings';
-import { labSessionObjectName, type LabSessionRow, type Outcome } from './lab-session-object';
+import { labSessionObjectName, type Outcome } from './lab-session-object';
+import type { LabSessionRow } from './lab-session-row';
 
 export class LabSessions {
   #env: Bindings;
