@@ -45,7 +45,8 @@ export default defineConfig({
         test: {
           name: 'sandbox',
           environment: 'node',
-          include: ['sandbox-hosts/**/*.test.ts'],
+          // The platform tests (tests/platform) run real agents beside the control plane: root, images, one file at a time too.
+          include: ['sandbox-hosts/**/*.test.ts', 'tests/platform/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...agentTests],
           globalSetup: ['sandbox-hosts/test-support/global-setup.ts'],
           fileParallelism: false,

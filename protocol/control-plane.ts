@@ -69,6 +69,14 @@ export const startLabSessionRequestSchema = z.strictObject({
   lab: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'a lab id such as "arquitetura"'),
 });
 
+/**
+ * How often a lab page asks about its session. Often while it waits: the control plane places the
+ * first in line the moment room frees, and a page that asks while its session starts gets the
+ * answer as soon as it runs. Rarely once it runs: its terminals say when it ends. A queued page that
+ * stops asking loses its place (QUEUE_ABANDON_SECONDS).
+ */
+export const sessionPollMs = { waiting: 1_000, running: 30_000 } as const;
+
 /** `starting`: placed on an agent, which is making its sandbox hosts (or waiting its turn to). */
 export const labSessionStates = ['queued', 'starting', 'running', 'ended'] as const;
 /**

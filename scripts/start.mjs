@@ -49,8 +49,11 @@ if (!args.includes('--no-build')) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-// The local D1 database gets the numbered migrations it hasn't had yet.
-const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, CI: '1' } });
+// The local D1 database and Durable Objects live in DOCA_LOCAL_STATE (wrangler's own default when
+// unset), so a test's platform keeps apart from the one `npm start` serves. The database gets the
+// numbered migrations it hasn't had yet.
+const persist = process.env.DOCA_LOCAL_STATE ? ['--persist-to', process.env.DOCA_LOCAL_STATE] : [];
+const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', ...persist], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, CI: '1' } });
 if (migrate.status !== 0) {
   console.error(`The local database migrations failed${migrate.error ? `: ${migrate.error.message}` : ''}.`);
   process.exit(migrate.status ?? 1);
@@ -120,7 +123,7 @@ async function startAgent() {
 }
 
 function startServer() {
-  const wrangler = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--env-file', secretsFile];
+  const wrangler = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--env-file', secretsFile, ...persist];
   const server = spawn('setpriv', ['--pdeathsig', 'SIGTERM', ...wrangler], { stdio: 'inherit', env });
   watch('server', server, 'wrangler dev');
   console.log(`Doca: http://127.0.0.1:${port}/ (pt-BR) and http://127.0.0.1:${port}/en/ (English). Ctrl+C stops it.`);

@@ -19,6 +19,7 @@ export interface HeartbeatOptions {
 
 export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(): Promise<boolean> } {
   let failing = false;
+  let reported = false;
   const beat = async (): Promise<boolean> => {
     try {
       const token = await signHeartbeatToken(options.agentKey, options.agentID);
@@ -31,7 +32,9 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(
       if (response.status !== 200) throw new Error(`the control plane answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
       options.onAnswer?.(heartbeatAnswerSchema.parse(await response.json()));
       if (failing) options.log({ event: 'heartbeat.restored' });
+      else if (!reported) options.log({ event: 'heartbeat.reporting', controlPlane: options.controlPlaneURL });
       failing = false;
+      reported = true;
       return true;
     } catch (error) {
       // Logged once per outage, not every few seconds.

@@ -2,15 +2,13 @@
 // and time left, opens one xterm.js terminal per host, and gives the lesson's command blocks a
 // button that types them into a host's terminal.
 import type { Terminal } from '@xterm/xterm';
-import { labSessionSchema, learnerSchema, type LabSession } from '../../protocol/control-plane.ts';
+import { labSessionSchema, learnerSchema, sessionPollMs, type LabSession } from '../../protocol/control-plane.ts';
 import { apiErrorSchema } from '../../protocol/api.ts';
 import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
 import { refusalNotice, type RefusalNotice } from './refusal-notice';
 import { noticeOf } from './session-notice';
 import { TerminalConnection, type ConnectionState } from './terminal-connection';
 
-const pollQueuedMs = 3_000;
-const pollRunningMs = 30_000;
 /** A terminal that dropped may mean the session ended (its agent stopped): ask this soon after. */
 const checkAfterDisconnectMs = 2_000;
 
@@ -159,11 +157,11 @@ export class LabController {
     const notice = noticeOf(session);
     if (notice.state === 'queued' || notice.state === 'starting') {
       this.#setStatus(this.#t(notice.status.key, notice.status.values));
-      this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), pollQueuedMs);
+      this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), sessionPollMs.waiting);
     } else if (notice.state === 'running') {
       this.#workspace.hidden = false;
       this.#startCountdown();
-      this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), pollRunningMs);
+      this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), sessionPollMs.running);
       if (previous?.id !== session.id || previous.state !== 'running') void this.#openTerminals();
     } else {
       this.#stopSession(this.#t(notice.status.key), this.#t(notice.start));

@@ -25,9 +25,10 @@ export const agentRoutes = new Hono<AppEnv>().post('/:id/heartbeat', async (c) =
     throw new APIFailure('unauthorized', 'The heartbeat token is not valid for this agent.');
   }
   const report = await jsonBody(c, agentHeartbeatSchema, '{"url": "https://agent1.example.org", "bootID": "<uuid>", "problem": null, "capacity": 20, "used": 3, "warm": 2, "sessions": []}');
-  const change = await c.env.POOL.get(c.env.POOL.idFromName('pool')).heartbeat(id.data, report);
-  // The agent's report is taken at once; ending the sessions of its earlier start may wait on calls to it.
+  await c.env.POOL.get(c.env.POOL.idFromName('pool')).heartbeat(id.data, report);
+  // The agent's report is taken at once; ending the sessions it no longer holds (all of them, when it
+  // restarted) may wait on calls to it.
   const sessions = new LabSessions(c.env);
-  if (change.restarted) c.executionCtx.waitUntil(sessions.settleRestartedAgent(id.data, report.bootID));
+  c.executionCtx.waitUntil(sessions.settleAgent(id.data, report.bootID, report.sessions));
   return c.json({ remove: await sessions.unknownOn(id.data, report.sessions) } satisfies HeartbeatAnswer);
 });

@@ -94,6 +94,16 @@ describe('live sessions per client address', () => {
     expect(outsider).toMatchObject({ status: 202, session: { state: 'queued' } });
   });
 
+  it('counts sessions its agent is still starting as live when it counts again', async () => {
+    const address = '203.0.113.77';
+    await startFakeAgent(await newAgentID(), 2 * 2 * limits.liveSessionsPerAddress, {}, null, { startingFor: 1000 });
+    const browsers = await learnersFrom(address, limits.liveSessionsPerAddress + 1);
+    for (const browser of browsers.slice(0, -1)) expect((await startLab(browser)).session.state).toBe('starting');
+    const late = browsers.at(-1)!;
+    const learnerID = ((await (await late.fetch('/api/me')).json()) as { id: string }).id;
+    expect((await addressLimitsOf(env, address).admitStart(learnerID, 'arquitetura', Date.now() + 2 * 60_000)).ok).toBe(false);
+  });
+
   it('an address at its cap starts again once one of its sessions ends, or a queued page stops asking', async () => {
     await startFakeAgent(await newAgentID(), 2);
     const browsers = await learnersFrom(school, limits.liveSessionsPerAddress + 2);
@@ -112,8 +122,9 @@ describe('live sessions per client address', () => {
     expect((await object.admitStart(await learnerOf(late), 'arquitetura', afterRecheck + fullRecheckMs)).ok).toBe(true);
     expect((await object.admitStart(await learnerOf(later), 'arquitetura', afterRecheck + 2 * fullRecheckMs)).ok).toBe(false);
 
-    // A queued learner whose page stopped asking loses their place, and the address its count.
-    const queued = sessions.find((session) => session.state === 'queued')!;
+    // A queued learner whose page stopped asking loses their place, and the address its count (the
+    // last in line: the first took the room the ended session freed).
+    const queued = sessions.findLast((session) => session.state === 'queued')!;
     await runInDurableObject(env.POOL.get(env.POOL.idFromName('pool')), (_pool, state) => {
       state.storage.sql.exec('UPDATE queue SET last_asked = ? WHERE session_id = ?', Date.now() - limits.queueAbandonMs - 1, queued.id);
     });

@@ -112,20 +112,21 @@ export class AddressLimits extends DurableObject<Bindings> {
   }
 
   /**
-   * Drops the counted sessions that are no longer live: live is running, or queued with a place in
-   * line (a page that stopped asking lost it), or admitted moments ago.
+   * Drops the counted sessions that are no longer live: live is running, starting (placed on an
+   * agent), or queued with a place in line (a page that stopped asking lost it), or admitted moments ago.
    */
   async #forgetEnded(now: number): Promise<void> {
     const counted = this.#sql.exec<{ learner_id: string; lab: string; admitted_at: number }>('SELECT learner_id, lab, admitted_at FROM sessions').toArray();
     if (counted.length === 0) return;
     const { results } = await this.env.DB.prepare(
-      "SELECT id, learner_id, lab, state FROM lab_sessions WHERE state != 'ended' AND learner_id IN (SELECT value FROM json_each(?))",
+      "SELECT id, learner_id, lab, state, agent_id FROM lab_sessions WHERE state != 'ended' AND learner_id IN (SELECT value FROM json_each(?))",
     )
       .bind(JSON.stringify([...new Set(counted.map((entry) => entry.learner_id))]))
-      .all<{ id: string; learner_id: string; lab: string; state: 'queued' | 'running' }>();
+      .all<{ id: string; learner_id: string; lab: string; state: 'queued' | 'running'; agent_id: string | null }>();
     const pool = this.env.POOL.get(this.env.POOL.idFromName('pool'));
-    const waiting = new Set(await pool.waiting(results.filter((row) => row.state === 'queued').map((row) => row.id)));
-    const live = new Set(results.filter((row) => row.state === 'running' || waiting.has(row.id)).map((row) => `${row.learner_id}/${row.lab}`));
+    const inLine = results.filter((row) => row.state === 'queued' && row.agent_id === null);
+    const waiting = new Set(await pool.waiting(inLine.map((row) => row.id)));
+    const live = new Set(results.filter((row) => row.state === 'running' || row.agent_id !== null || waiting.has(row.id)).map((row) => `${row.learner_id}/${row.lab}`));
     for (const entry of counted) {
       if (live.has(`${entry.learner_id}/${entry.lab}`) || entry.admitted_at > now - admittedGraceMs) continue;
       this.#sql.exec('DELETE FROM sessions WHERE learner_id = ? AND lab = ?', entry.learner_id, entry.lab);

@@ -25,22 +25,23 @@ describe('the line of learners', () => {
 
   it('keeps places whose pages stopped asking through other reserve() calls, and drops them in its alarm', async () => {
     const now = Date.now();
-    expect(await pool().reserve('left', 2, now - 31_000)).toMatchObject({ kind: 'queued', position: 1 });
-    expect(await pool().reserve('waiting', 2, now)).toMatchObject({ kind: 'queued', position: 2 });
+    expect(await pool().reserve('left', 2, null, now - 31_000)).toMatchObject({ kind: 'queued', position: 1 });
+    // The place left holds nobody up, though only the alarm removes it.
+    expect(await pool().reserve('waiting', 2, null, now)).toMatchObject({ kind: 'queued', position: 1 });
     expect(await queued()).toEqual(['left', 'waiting']); // reserve() sweeps nothing
     expect(await runInDurableObject(pool(), (_pool, state) => state.storage.getAlarm())).not.toBeNull();
 
     expect(await runDurableObjectAlarm(pool())).toBe(true);
     expect(await queued()).toEqual(['waiting']);
-    // It wakes again for the place still in line, and the one left moved up.
+    // It wakes again for the place still in line.
     expect(await runInDurableObject(pool(), (_pool, state) => state.storage.getAlarm())).toBeGreaterThan(now);
     expect(await pool().reserve('waiting', 2)).toMatchObject({ kind: 'queued', position: 1 });
   });
 
   it('tells which sessions still hold a place in line', async () => {
     const now = Date.now();
-    await pool().reserve('left', 2, now - 31_000);
-    await pool().reserve('waiting', 2, now);
+    await pool().reserve('left', 2, null, now - 31_000);
+    await pool().reserve('waiting', 2, null, now);
     expect(await pool().waiting(['left', 'waiting', 'never'], now)).toEqual(['waiting']);
     expect(await pool().waiting([], now)).toEqual([]);
   });

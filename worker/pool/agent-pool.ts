@@ -35,11 +35,11 @@ export interface ReservedAgent {
 /**
  * `placed`: the session was first in line and an agent had room, now counted as used.
  * `queued`: it waits; `agentsReporting` false when no agent reports at all (none has started yet,
- * or all went silent). `unavailable`: agents report, but none can make this session's sandboxes
+ * or all went silent), and `lastReportAt` when the last report of any agent came (null: never). `unavailable`: agents report, but none can make this session's sandboxes
  * (each has a problem, failed a call since its last report, or is too small for the lab); the
  * session left the line.
  */
-export type Reservation = { kind: 'placed'; agent: ReservedAgent } | { kind: 'queued'; position: number; agentsReporting: boolean } | { kind: 'unavailable' };
+export type Reservation = { kind: 'placed'; agent: ReservedAgent } | { kind: 'queued'; position: number; agentsReporting: boolean; lastReportAt: number | null } | { kind: 'unavailable' };
 
 /** What a heartbeat changed that others must act on. */
 export interface HeartbeatChange {
@@ -75,7 +75,9 @@ export class AgentPool extends DurableObject<Bindings> {
     for (const column of ['boot_id', 'problem']) if (!columns.has(column)) this.#sql.exec(`ALTER TABLE agents ADD COLUMN ${column} TEXT`);
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS queue (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT UNIQUE NOT NULL,
-      host_count INTEGER NOT NULL, last_asked INTEGER NOT NULL)`);
+      host_count INTEGER NOT NULL, last_asked INTEGER NOT NULL, owner TEXT)`);
+    const queueColumns = new Set(this.#sql.exec<{ name: string }>('PRAGMA table_info(queue)').toArray().map((column) => column.name));
+    if (!queueColumns.has('owner')) this.#sql.exec('ALTER TABLE queue ADD COLUMN owner TEXT');
   }
 
   /**
@@ -101,6 +103,7 @@ export class AgentPool extends DurableObject<Bindings> {
     if (restarted) log({ event: 'agent.restarted', agent: id, bootID: report.bootID });
     if (report.problem !== null && report.problem !== previous?.problem) log({ event: 'agent.problem', agent: id, problem: report.problem });
     if (report.problem === null && previous?.problem != null) log({ event: 'agent.recovered', agent: id });
+    this.#wakeHead(now);
     return { restarted };
   }
 
@@ -109,14 +112,16 @@ export class AgentPool extends DurableObject<Bindings> {
    * or `unavailable` when no reporting agent could ever take it as things stand.
    * Strictly first come, first served: nobody overtakes a learner who waits for more hosts.
    */
-  async reserve(sessionID: string, hostCount: number, now = Date.now()): Promise<Reservation> {
-    const reservation = this.#reserve(sessionID, hostCount, now);
+  async reserve(sessionID: string, hostCount: number, owner: string | null = null, now = Date.now()): Promise<Reservation> {
+    const reservation = this.#reserve(sessionID, hostCount, owner, now);
+    // Placed: whoever is first in line now may fit in the room that is left.
+    if (reservation.kind === 'placed') this.#wakeHead(now);
     // A learner left in line: the alarm drops them once their page stops asking.
     if (reservation.kind === 'queued' && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + this.#queueAbandonMs);
     return reservation;
   }
 
-  #reserve(sessionID: string, hostCount: number, now: number): Reservation {
+  #reserve(sessionID: string, hostCount: number, owner: string | null, now: number): Reservation {
     const reporting = this.agents(now).filter((a) => a.reporting);
     const able = reporting.filter((a) => a.available && a.capacity >= hostCount);
     if (reporting.length > 0 && able.length === 0) {
@@ -124,17 +129,22 @@ export class AgentPool extends DurableObject<Bindings> {
       return { kind: 'unavailable' };
     }
     this.#sql.exec(
-      `INSERT INTO queue (session_id, host_count, last_asked) VALUES (?, ?, ?)
-       ON CONFLICT (session_id) DO UPDATE SET last_asked = excluded.last_asked`,
+      `INSERT INTO queue (session_id, host_count, last_asked, owner) VALUES (?, ?, ?, ?)
+       ON CONFLICT (session_id) DO UPDATE SET last_asked = excluded.last_asked, owner = COALESCE(excluded.owner, owner)`,
       sessionID,
       hostCount,
       now,
+      owner,
     );
     const agentsReporting = reporting.length > 0;
-    const ahead = this.#sql.exec<{ ahead: number }>('SELECT COUNT(*) AS ahead FROM queue WHERE seq < (SELECT seq FROM queue WHERE session_id = ?)', sessionID).one().ahead;
-    if (ahead > 0) return { kind: 'queued', position: ahead + 1, agentsReporting };
+    const lastReportAt = this.#sql.exec<{ last: number | null }>('SELECT MAX(last_seen) AS last FROM agents').one().last;
+    // Places whose pages stopped asking hold no one up, before the alarm even drops them.
+    const ahead = this.#sql
+      .exec<{ ahead: number }>('SELECT COUNT(*) AS ahead FROM queue WHERE last_asked >= ? AND seq < (SELECT seq FROM queue WHERE session_id = ?)', now - this.#queueAbandonMs, sessionID)
+      .one().ahead;
+    if (ahead > 0) return { kind: 'queued', position: ahead + 1, agentsReporting, lastReportAt };
     const agent = able.filter((a) => a.capacity - a.used >= hostCount).sort((a, b) => b.capacity - b.used - (a.capacity - a.used) || a.id.localeCompare(b.id))[0];
-    if (!agent) return { kind: 'queued', position: 1, agentsReporting };
+    if (!agent) return { kind: 'queued', position: 1, agentsReporting, lastReportAt };
     this.leave(sessionID);
     this.#sql.exec('UPDATE agents SET used = used + ? WHERE id = ?', hostCount, agent.id);
     return { kind: 'placed', agent: { id: agent.id, url: agent.url, bootID: agent.bootID } };
@@ -172,8 +182,29 @@ export class AgentPool extends DurableObject<Bindings> {
   }
 
   /** Hosts freed on an agent (a session ended, or its creation failed). */
-  release(agentID: string, hostCount: number): void {
+  release(agentID: string, hostCount: number, now = Date.now()): void {
     this.#sql.exec('UPDATE agents SET used = MAX(0, used - ?) WHERE id = ?', hostCount, agentID);
+    this.#wakeHead(now);
+  }
+
+  /**
+   * Room appeared (a session ended, an agent reported): the learner first in line is placed now,
+   * by their session's own object, instead of at their page's next poll; each placement wakes the
+   * next. The page then finds its session starting, or waits on it, when it next asks. Not awaited:
+   * the session's object calls back into this pool to reserve.
+   */
+  #wakeHead(now: number): void {
+    const head = this.#sql.exec<{ session_id: string; host_count: number; owner: string | null }>('SELECT session_id, host_count, owner FROM queue WHERE last_asked >= ? ORDER BY seq LIMIT 1', now - this.#queueAbandonMs).toArray()[0];
+    if (!head?.owner) return;
+    const room = this.agents(now).some((a) => a.available && a.capacity - a.used >= head.host_count);
+    if (!room) return;
+    const session = this.env.SESSION.get(this.env.SESSION.idFromName(head.owner));
+    this.ctx.waitUntil(
+      session.refresh(head.session_id).then(
+        () => undefined,
+        (error: unknown) => log({ event: 'queue.wake_failed', session: head.session_id, error: String(error) }),
+      ),
+    );
   }
 
   /** The agent answered that it is full: believe it until its next report. */

@@ -154,7 +154,39 @@ describe('no agent reporting', () => {
     const next = (await startLab(learner)).session;
     expect(next.state).toBe('queued');
     await age(next.id, agentArrivalGraceMs + 1);
+    await silenceAgents(agentArrivalGraceMs + 1);
     expect((await lookAt(learner, next.id)).endedReason).toBe('failed');
+  });
+
+  it('keeps a learner long in line while the agent that went silent may be restarting', async () => {
+    const agent = await newAgentID();
+    await startFakeAgent(agent, 2);
+    await startLab(new Browser());
+    const learner = new Browser();
+    const { session } = await startLab(learner);
+    expect(session.state).toBe('queued');
+    await age(session.id, 10 * 60_000);
+    await silenceAgents(agentArrivalGraceMs - 5_000); // silent, but not for longer than a restart takes
+    expect((await lookAt(learner, session.id)).state).toBe('queued');
+    await silenceAgents(agentArrivalGraceMs + 1);
+    expect(await lookAt(learner, session.id)).toMatchObject({ state: 'ended', endedReason: 'failed' });
+  });
+});
+
+describe('an agent that no longer holds a session', () => {
+  it('ends it when the agent reports without it, with no page asking; the one it still holds goes on', async () => {
+    const agent = await newAgentID();
+    await startFakeAgent(agent, 6);
+    const learner = new Browser();
+    const gone = [(await startLab(learner)).session, (await startLab(new Browser())).session];
+    await fetch(`http://fake-agents.test/agents/${agent}/forget`, { method: 'POST' }); // both ran out of time on the agent
+    const held = (await startLab(new Browser())).session;
+    expect((await fakeAgentState(agent)).sessions).toHaveLength(1);
+    expect((await sendHeartbeat(agent, heartbeatOf(agent, { capacity: 6, used: 2, sessions: [held.id] }))).status).toBe(200);
+    for (const session of gone) await settled(async () => expect(await storedSession(session.id)).toMatchObject({ state: 'ended', ended_reason: 'expired' }));
+    expect(await lookAt(learner, gone[0].id)).toMatchObject({ state: 'ended', endedReason: 'expired' });
+    expect(await storedSession(held.id)).toMatchObject({ state: 'running' });
+    expect(logged('agent.sessions_settled')).toMatchObject([{ agent, missing: 2, ended: 2 }]);
   });
 });
 

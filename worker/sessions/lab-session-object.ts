@@ -143,7 +143,7 @@ export class LabSessionObject extends DurableObject<Bindings> {
    * Places a queued session, or decides it waits or fails. A line is right while agents that can
    * make sandboxes are merely full: sessions end and free their room. It is wrong when none can:
    * every agent reports a problem or failed a call since its last report (they may not recover
-   * soon), or no agent reports at all for longer than an agent takes to (re)start. Then the session
+   * soon), or no agent has reported for longer than an agent takes to (re)start. Then the session
    * ends `failed` and the learner, told so, decides when to try again; nobody waits in an endless
    * line. The same holds once an agent failed this session: the learner is not put back in line,
    * where that agent, back at its next report, would be the first picked again.
@@ -153,10 +153,13 @@ export class LabSessionObject extends DurableObject<Bindings> {
     for (let attempt = 0; attempt < placementAttempts; attempt++) {
       let placed = row.agent_id !== null ? row : undefined;
       if (!placed) {
-        const reservation = await this.#pool.reserve(row.id, row.host_count);
+        const reservation = await this.#pool.reserve(row.id, row.host_count, labSessionObjectName(row.learner_id, row.lab));
         if (reservation.kind === 'unavailable') return this.#end(row, 'failed');
         if (reservation.kind === 'queued') {
-          const waitedForAgents = !reservation.agentsReporting && Date.now() - Date.parse(row.created_at) > agentArrivalGraceMs;
+          // The wait counts from the later of the learner's Start and the last agent's last report:
+          // a learner long in line keeps their place while the agent restarts.
+          const waitingSince = Math.max(Date.parse(row.created_at), reservation.lastReportAt ?? 0);
+          const waitedForAgents = !reservation.agentsReporting && Date.now() - waitingSince > agentArrivalGraceMs;
           if (!failed && !waitedForAgents) return view(row, reservation.position);
           await this.#pool.leave(row.id);
           return this.#end(row, 'failed');

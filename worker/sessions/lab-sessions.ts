@@ -75,19 +75,21 @@ export class LabSessions {
   }
 
   /**
-   * An agent started again: the sessions it held before are gone with the sandboxes of its earlier
-   * start. Each is moved along at once (its agent no longer holds it: it ends `lost`), rather than
-   * when its page next looks. Returns how many ended.
+   * Running sessions the agent's report shows it no longer holds: those of an earlier start of it
+   * (gone with that start's sandboxes: they end `lost`), and those missing from the keys it holds
+   * now (it removed them at their time limit or idling: `expired`). Each is moved along at once, its
+   * agent asked as the authority, rather than when its page next looks. Returns how many ended.
    */
-  async settleRestartedAgent(agentID: string, bootID: string): Promise<number> {
-    const { results } = await this.#env.DB.prepare(
-      "SELECT id, learner_id, lab FROM lab_sessions WHERE agent_id = ? AND state = 'running' AND (agent_boot_id IS NULL OR agent_boot_id != ?)",
-    )
-      .bind(agentID, bootID)
-      .all<Pick<LabSessionRow, 'id' | 'learner_id' | 'lab'>>();
-    const settled = await Promise.allSettled(results.map(async (row) => this.#object(row.learner_id, row.lab).refresh(row.id)));
+  async settleAgent(agentID: string, bootID: string, heldKeys: readonly string[]): Promise<number> {
+    const held = new Set(heldKeys);
+    const { results } = await this.#env.DB.prepare("SELECT id, learner_id, lab, agent_boot_id FROM lab_sessions WHERE agent_id = ? AND state = 'running'")
+      .bind(agentID)
+      .all<Pick<LabSessionRow, 'id' | 'learner_id' | 'lab' | 'agent_boot_id'>>();
+    const gone = results.filter((row) => row.agent_boot_id !== bootID || !held.has(row.id));
+    if (gone.length === 0) return 0;
+    const settled = await Promise.allSettled(gone.map(async (row) => this.#object(row.learner_id, row.lab).refresh(row.id)));
     const ended = settled.filter((result) => result.status === 'fulfilled' && result.value.ok && result.value.value.state === 'ended').length;
-    console.log(JSON.stringify({ event: 'agent.sessions_lost', agent: agentID, sessions: ended }));
+    console.log(JSON.stringify({ event: 'agent.sessions_settled', agent: agentID, missing: gone.length, ended }));
     return ended;
   }
 

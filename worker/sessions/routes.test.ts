@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { apiErrorSchema, labSessionSchema, type LabSession } from '../../protocol/index.ts';
 import { labSessionObjectName } from './lab-session-object';
-import { Browser, fakeAgentState, lookAt, newAgentID, request, silenceAgents, startFakeAgent, startLab, stopFakeAgent } from '../test-support/clients';
+import { Browser, fakeAgentState, heartbeatOf, lookAt, newAgentID, request, sendHeartbeat, silenceAgents, startFakeAgent, startLab, stateWhenPlaced, stopFakeAgent } from '../test-support/clients';
 
 const learnerID = async (browser: Browser) => ((await (await browser.fetch('/api/me')).json()) as { id: string }).id;
 
@@ -67,10 +67,27 @@ describe('starting a lab session', () => {
     expect((await startLab(caio)).session.queuePosition).toBe(2);
 
     await ana.fetch(`/api/sessions/${running.id}`, { method: 'DELETE' });
-    await startFakeAgent(agent, 2); // its next report: empty again
+    // The room ana freed goes to bia at once, before her page asks again; caio still waits.
+    expect(await stateWhenPlaced(second.session.id)).toBe('running');
+    expect((await fakeAgentState(agent)).sessions).toHaveLength(1);
     expect(await lookAt(bia, second.session.id)).toMatchObject({ state: 'running', hosts: ['host1', 'host2'] });
     const caioSession = (await startLab(caio)).session;
     expect(caioSession).toMatchObject({ state: 'queued', queuePosition: 1 });
+  });
+
+  it('places the first in line when an agent reports room, and the next one after it, with no page asking', async () => {
+    const agent = await newAgentID();
+    await startFakeAgent(agent, 2);
+    const [first, second, third] = [new Browser(), new Browser(), new Browser()];
+    await startLab(first);
+    const waiting = [(await startLab(second)).session, (await startLab(third)).session];
+    expect(waiting.map((s) => s.queuePosition)).toEqual([1, 2]);
+    // The agent grew (another machine's worth of room) and says so in its report: both are placed.
+    await fetch(`http://fake-agents.test/agents/${agent}/grow`, { method: 'POST', body: JSON.stringify({ capacity: 6 }) });
+    await sendHeartbeat(agent, heartbeatOf(agent, { capacity: 6, used: 2 }));
+    expect(await stateWhenPlaced(waiting[0].id)).toBe('running');
+    expect(await stateWhenPlaced(waiting[1].id)).toBe('running');
+    expect((await fakeAgentState(agent)).sessions).toHaveLength(3);
   });
 
   it('stops using an agent that stops answering and places the learner elsewhere', async () => {

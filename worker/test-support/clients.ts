@@ -94,10 +94,20 @@ export async function fakeAgentState(id: string): Promise<{ sessions: string[]; 
   return (await fetch(`http://fake-agents.test/agents/${id}`)).json();
 }
 
+/** The session's state in D1 once it has left the line (or after 5 s still queued): what no page's asking moved. */
+export async function stateWhenPlaced(id: string): Promise<string | undefined> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const row = await env.DB.prepare('SELECT state FROM lab_sessions WHERE id = ?').bind(id).first<{ state: string }>();
+    if (row?.state !== 'queued' || Date.now() > deadline) return row?.state;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export const stopFakeAgent = (id: string) => fetch(`http://fake-agents.test/agents/${id}/stop`, { method: 'POST' });
 
-/** As if every agent's last report were older than the silence limit. */
-export const silenceAgents = () =>
+/** As if every agent's last report were `forMs` old (by default, just past the silence limit). */
+export const silenceAgents = (forMs = agentSilenceLimitMs + 1) =>
   runInDurableObject(env.POOL.get(env.POOL.idFromName('pool')), (_pool, state) => {
-    state.storage.sql.exec('UPDATE agents SET last_seen = ?', Date.now() - agentSilenceLimitMs - 1);
+    state.storage.sql.exec('UPDATE agents SET last_seen = ?', Date.now() - forMs);
   });

@@ -2,7 +2,7 @@
 // real daemons in sandbox-hosts/). They run in Node as the worker's outbound service: a request to
 // https://agent-<id>.test/… reaches agent <id>, which checks the control plane's token like the real
 // one and keeps sessions in memory. http://fake-agents.test/… lets a test add agents, stop one,
-// make one fail its sandboxes, or have it forget its sessions (as a restart does), and hands tests
+// make one fail its sandboxes, grow, or have it forget its sessions (as a restart does), and hands tests
 // a fresh agent id (GET /next-id) and the private key of a registered one (GET /keys/<id>): every
 // id in testAgentIDs has its public key in the test AGENT_KEYS.
 import type { Session } from '../../protocol/agent.ts';
@@ -61,6 +61,7 @@ export function fakeAgents(controlPlaneKey: PublicKeyJWK, agentKeys: ReadonlyMap
     if (!agent) return json({ error: 'no such fake agent' }, 404);
     if (action === 'stop') agent.answering = false;
     if (action === 'forget') agent.sessions.clear(); // as if its sessions had run out of time
+    if (action === 'grow') agent.capacity = ((await request.json()) as { capacity: number }).capacity; // its sessions stay
     return json({ sessions: [...agent.sessions.keys()], calls: agent.calls, used: used(agent) });
   }
 
