@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { limitSettingsSchema } from '../worker/limits/settings.ts';
 import { newKeyPair } from './keys.mjs';
 import { portFromEnv, wranglerEnv } from './local-env.mjs';
 
@@ -80,7 +81,12 @@ if (!existsSync(cookieSecretFile)) {
 const secretsDir = mkdtempSync(join(tmpdir(), 'doca-'));
 const secretsFile = join(secretsDir, 'dev.vars');
 const cookieSecret = readFileSync(cookieSecretFile, 'utf8').trim();
-writeFileSync(secretsFile, `CONTROL_PLANE_KEY='${JSON.stringify(controlPlaneKey)}'\nAGENT_KEYS='${JSON.stringify(agentKeys)}'\nCOOKIE_SECRET=${cookieSecret}\n`, { mode: 0o600 });
+// The abuse limits (wrangler.toml [vars]) can be set for one run from the environment.
+const limitOverrides = Object.keys(limitSettingsSchema.shape)
+  .filter((name) => process.env[name] !== undefined)
+  .map((name) => `${name}=${JSON.stringify(process.env[name])}\n`)
+  .join('');
+writeFileSync(secretsFile, `CONTROL_PLANE_KEY='${JSON.stringify(controlPlaneKey)}'\nAGENT_KEYS='${JSON.stringify(agentKeys)}'\nCOOKIE_SECRET=${cookieSecret}\n${limitOverrides}`, { mode: 0o600 });
 const agentKeyFile = join(secretsDir, 'agent-key.json');
 writeFileSync(agentKeyFile, JSON.stringify(agentKey), { mode: 0o600 });
 process.on('exit', () => rmSync(secretsDir, { recursive: true, force: true }));

@@ -124,7 +124,7 @@ export class AgentProcess {
 
   /** Calls its API as the control plane does. */
   async call(method: string, path: string): Promise<Response> {
-    const token = await signAgentToken(this.#platform.controlPlaneKeys.privateKey, this.spec.id, { method, path });
+    const token = await signAgentToken(JSON.stringify(this.#platform.controlPlaneKeys.privateKey), this.spec.id, { method, path });
     return fetch(`http://127.0.0.1:${this.spec.port}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
   }
 }
@@ -137,7 +137,11 @@ export class Platform {
   #child: ChildProcess | undefined;
   #state = mkdtempSync(join(tmpdir(), 'doca-platform-'));
 
-  constructor(port: number, agents: AgentSpec[]) {
+  /** Control-plane settings for this run (the abuse limits of wrangler.toml [vars]). */
+  readonly settings: Record<string, string>;
+
+  constructor(port: number, agents: AgentSpec[], settings: Record<string, string> = {}) {
+    this.settings = settings;
     this.port = port;
     this.base = `http://127.0.0.1:${port}`;
     this.agents = agents.map((spec) => new AgentProcess(this, spec));
@@ -155,6 +159,7 @@ export class Platform {
         DOCA_LOCAL_STATE: this.#state,
         CONTROL_PLANE_KEY: JSON.stringify(this.controlPlaneKeys.privateKey),
         AGENT_KEYS: JSON.stringify(Object.fromEntries(this.agents.map((agent) => [agent.spec.id, agent.keys.publicKey]))),
+        ...this.settings,
       },
     });
     this.#child = child;
@@ -176,12 +181,22 @@ export class Platform {
     rmSync(this.#state, { recursive: true, force: true });
   }
 
-  /** A learner with a cookie of their own. */
-  async learner(name: string): Promise<Learner> {
-    const me = await fetch(`${this.base}/api/me`);
+  /**
+   * A learner with a cookie of their own, arriving from `address` (as Cloudflare's edge says in
+   * CF-Connecting-IP; wrangler dev passes the header on), or undefined when the visit was refused.
+   */
+  async learner(name: string, address = '203.0.113.10'): Promise<Learner> {
+    const learner = await this.visit(name, address);
+    if (!learner.ok) throw new Error(`${name}'s first visit was refused: ${learner.status}`);
+    return learner.learner;
+  }
+
+  /** A first visit: the learner, or the status it was refused with. */
+  async visit(name: string, address: string): Promise<{ ok: true; learner: Learner } | { ok: false; status: number }> {
+    const me = await fetch(`${this.base}/api/me`, { headers: { 'cf-connecting-ip': address } });
     const cookie = me.headers.get('set-cookie')?.split(';')[0];
-    if (!cookie) throw new Error('The control plane set no learner cookie.');
-    return new Learner(this, name, cookie);
+    if (!me.ok || !cookie) return { ok: false, status: me.status };
+    return { ok: true, learner: new Learner(this, name, cookie, address) };
   }
 }
 
@@ -192,16 +207,22 @@ export class Learner {
   readonly #headers: Record<string, string>;
   session: LabSession | undefined;
 
-  constructor(platform: Platform, name: string, cookie: string) {
+  constructor(platform: Platform, name: string, cookie: string, address: string) {
     this.#platform = platform;
     this.name = name;
-    this.#headers = { cookie, origin: platform.base, 'content-type': 'application/json' };
+    this.#headers = { cookie, origin: platform.base, 'content-type': 'application/json', 'cf-connecting-ip': address };
   }
 
   async start(lab = 'arquitetura'): Promise<LabSession> {
-    const response = await fetch(`${this.#platform.base}/api/sessions`, { method: 'POST', headers: this.#headers, body: JSON.stringify({ lab }) });
+    const response = await this.press(lab);
+    if (!response.ok) throw new Error(`${this.name}'s Start was refused: ${response.status} ${await response.text()}`);
     this.session = labSessionSchema.parse(await response.json());
     return this.session;
+  }
+
+  /** Presses Start and returns the answer as it came, refusals included. */
+  press(lab = 'arquitetura'): Promise<Response> {
+    return fetch(`${this.#platform.base}/api/sessions`, { method: 'POST', headers: this.#headers, body: JSON.stringify({ lab }) });
   }
 
   /** The page asks once more. */
@@ -230,7 +251,7 @@ export class Learner {
   /** A host's terminal through the control plane, at its prompt. */
   async terminal(host = 'host1'): Promise<TestTerminal> {
     const url = `${this.#platform.base.replace('http', 'ws')}/api/sessions/${this.session!.id}/hosts/${host}/terminal`;
-    const terminal = await openTerminal(url, { cookie: this.#headers.cookie, origin: this.#platform.base });
+    const terminal = await openTerminal(url, { cookie: this.#headers.cookie, origin: this.#platform.base, 'cf-connecting-ip': this.#headers['cf-connecting-ip'] });
     await terminal.waitFor(new RegExp(`${host}.*\\$ `), 60_000);
     return terminal;
   }
