@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { limitSettingsSchema } from '../worker/limits/settings.ts';
+import { limitSettingNames } from '../worker/limits/setting-names.ts';
 import { newKeyPair } from './keys.mjs';
 import { portFromEnv, wranglerEnv } from './local-env.mjs';
 
@@ -82,7 +82,7 @@ const secretsDir = mkdtempSync(join(tmpdir(), 'doca-'));
 const secretsFile = join(secretsDir, 'dev.vars');
 const cookieSecret = readFileSync(cookieSecretFile, 'utf8').trim();
 // The abuse limits (wrangler.toml [vars]) can be set for one run from the environment.
-const limitOverrides = Object.keys(limitSettingsSchema.shape)
+const limitOverrides = limitSettingNames
   .filter((name) => process.env[name] !== undefined)
   .map((name) => `${name}=${JSON.stringify(process.env[name])}\n`)
   .join('');

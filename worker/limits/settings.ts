@@ -1,6 +1,7 @@
 // The abuse limits as settings (wrangler.toml [vars], or .dev.vars), validated once per isolate:
 // a bad value is a configuration error that names the variable and the fix.
 import { z } from 'zod';
+import type { LimitSettingName } from './setting-names.ts';
 
 const count = (name: string) =>
   z.coerce
@@ -13,7 +14,7 @@ export const limitSettingsSchema = z.object({
   LIVE_SESSIONS_PER_ADDRESS: count('LIVE_SESSIONS_PER_ADDRESS'),
   EXTENSIONS_PER_SESSION: count('EXTENSIONS_PER_SESSION'),
   QUEUE_ABANDON_SECONDS: count('QUEUE_ABANDON_SECONDS'),
-});
+} satisfies Record<LimitSettingName, z.ZodType>);
 export type LimitSettings = z.input<typeof limitSettingsSchema>;
 
 export interface Limits {
