@@ -5,7 +5,7 @@
 import type { ClientRequest } from 'node:http';
 import { z } from 'zod';
 import type { DockerEvent } from '../../protocol/events.ts';
-import { connectEngine, requestOver } from '../system/docker-engine.ts';
+import { agentPath, connectEngine, requestOver } from '../system/docker-engine.ts';
 import type { LearnerSocket } from '../system/learner-socket.ts';
 import { BoundedLines } from './bounded-lines.ts';
 
@@ -104,7 +104,7 @@ export function followEngineEvents(options: FollowOptions): EngineEventFollower 
   const since = `${options.afterNano / 1_000_000_000n}.${String(options.afterNano % 1_000_000_000n).padStart(9, '0')}`;
   connectEngine(options.socket).then((connection) => {
     if (closed) return void connection.destroy();
-    req = requestOver(connection, 'GET', `/events?since=${since}`);
+    req = requestOver(connection, 'GET', agentPath(`/events?since=${since}`));
     req.on('response', (res) => {
       if (res.statusCode !== 200) {
         res.resume();

@@ -1,13 +1,14 @@
 // A sandbox host's rootless Docker daemon: its TLS files and trust store, the learner's shell
 // profile, and starting it (again) as the learner inside the host's namespaces and cgroup.
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, readlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { bridgeSubnet, certificateAuthorityFiles, type HostMachineConfig } from '../machine/config.ts';
 import type { Certificate } from '../machine/certificates.ts';
 import { hubHostNames } from '../machine/hub-stand-in.ts';
 import { check, tail } from '../system/shell.ts';
 import { waitForEngine, type LearnerSocket } from '../system/docker-engine.ts';
+import { DaemonOutput } from './daemon-output.ts';
 import { killProcesses } from './cgroup.ts';
 import { daemonTLSPort, type HostAddress } from './network.ts';
 import { helperEnvironment } from './namespaces.ts';
@@ -75,7 +76,8 @@ export function daemonCommand(config: HostMachineConfig, home: string, dockerSoc
   const mirror = `${bridgeSubnet(config).gateway}:${config.DOCA_MIRROR_PORT}`;
   const tls = (file: string) => join(home, daemonTLSDir, file);
   return {
-    argv: [rootlessScript, '--registry-mirror', `http://${mirror}`, '--insecure-registry', mirror,
+    // Debug level: the daemon logs each API call it answers, which the lab checks and the flow read.
+    argv: [rootlessScript, '--log-level', 'debug', '--registry-mirror', `http://${mirror}`, '--insecure-registry', mirror,
       '-H', `unix://${dockerSocket}`, '-H', `tcp://0.0.0.0:${daemonTLSPort}`,
       '--tlsverify', '--tlscacert', tls('ca.pem'), '--tlscert', tls('cert.pem'), '--tlskey', tls('key.pem')],
     // rootlesskit forwards the daemon's TLS port from its own namespace to the host's address.
@@ -84,15 +86,15 @@ export function daemonCommand(config: HostMachineConfig, home: string, dockerSoc
 }
 
 /**
- * Starts the daemon from a prepared command line and waits until its API answers, or it exits.
- * The socket is the learner's: reached only as a socket the learner owns, never through a link.
+ * Starts the daemon from a prepared command line and waits until its API answers, or it exits; its
+ * output goes to the agent through a pipe (daemon-output.ts), which this returns. The socket is the
+ * learner's: reached only as a socket the learner owns, never through a link.
  */
-export async function launchDaemon(command: { file: string; args: string[] }, logFile: string, socket: LearnerSocket, label: string): Promise<void> {
-  const log = await open(logFile, 'a');
+export async function launchDaemon(command: { file: string; args: string[] }, socket: LearnerSocket, label: string): Promise<DaemonOutput> {
   // Detached: the daemon outlives this call; its environment is only what the command line sets.
-  const child = spawn(command.file, command.args, { detached: true, stdio: ['ignore', log.fd, log.fd], env: helperEnvironment });
+  const child = spawn(command.file, command.args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: helperEnvironment });
   child.unref();
-  await log.close();
+  const output = new DaemonOutput([child.stdout, child.stderr]);
   const exited = new AbortController();
   child.once('exit', () => exited.abort());
   // A spawn that fails (EAGAIN on a loaded machine) ends this start, not the agent.
@@ -100,24 +102,10 @@ export async function launchDaemon(command: { file: string; args: string[] }, lo
   const ready = await waitForEngine(socket, 20_000, exited.signal);
   child.removeAllListeners('exit');
   if (!ready) {
-    const said = tail(await readTail(logFile, 16 * 1024), 8);
+    const said = tail(output.tail(16), 8);
     throw new Error(`The Docker daemon of sandbox host ${label} ${exited.signal.aborted ? 'exited before it was ready' : 'did not start within 20 s'}:\n${said}`);
   }
-}
-
-/** The last `bytes` of a file the learner's daemon writes (and so may have made huge). */
-async function readTail(file: string, bytes: number): Promise<string> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return '';
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, bytes);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    return buffer.toString('utf8');
-  } finally {
-    await handle.close();
-  }
+  return output;
 }
 
 /**

@@ -18,7 +18,6 @@ export function sandboxPaths(config: Pick<HostMachineConfig, 'DOCA_STATE_DIR'>, 
     hostsFile: join(dir, 'hosts'),
     resolvConf: join(dir, 'resolv.conf'),
     trustStore: join(dir, 'ca-certificates.crt'),
-    log: join(dir, 'dockerd.log'),
     record: join(dir, 'host.json'),
     home: `/home/doca-${id}`,
   };

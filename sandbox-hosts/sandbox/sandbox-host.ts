@@ -9,6 +9,7 @@ import type { HostMachineConfig } from '../machine/config.ts';
 import { learnerSocket } from '../system/docker-engine.ts';
 import { run } from '../system/shell.ts';
 import { cgroupControllers, createCgroup, killAll, removeCgroup } from './cgroup.ts';
+import type { DaemonOutput } from './daemon-output.ts';
 import { daemonCommand, killStoppedDaemon, launchDaemon, stalePidFiles, writeHostFiles, writeShellProfile, writeTLSFiles, type DaemonTLS } from './daemon.ts';
 import { enterNamespaces, helperEnvironment, startNamespaceHolder } from './namespaces.ts';
 import { createNetwork, removeNetwork, type HostAddress } from './network.ts';
@@ -45,6 +46,7 @@ const learnerPath = '/usr/bin:/bin:/usr/sbin:/sbin:/usr/local/bin';
 
 export class SandboxHosts {
   readonly config: HostMachineConfig;
+  readonly #outputs = new Map<string, DaemonOutput>();
 
   constructor(config: HostMachineConfig) {
     this.config = config;
@@ -102,6 +104,7 @@ export class SandboxHosts {
 
   /** Removes everything the host was made of; safe on a half-created or already removed host. */
   async destroy(id: string): Promise<void> {
+    this.#outputs.delete(id);
     const n = this.names(id);
     // The namespaces' init is in the cgroup too: with it gone, the kernel ends the whole PID namespace.
     await killAll(n.cgroup);
@@ -179,8 +182,13 @@ export class SandboxHosts {
     };
   }
 
+  /** What the host's daemon prints, while this agent runs it: its API calls and its latest lines. */
+  daemonOutput(id: string): DaemonOutput | undefined {
+    return this.#outputs.get(id);
+  }
+
   async #startDaemon(record: SandboxHostRecord): Promise<void> {
     const { argv, env } = daemonCommand(this.config, record.home, record.dockerSocket);
-    await launchDaemon(this.commandIn(record, argv, env), this.names(record.id).log, learnerSocket(record.dockerSocket, record.uid), record.id);
+    this.#outputs.set(record.id, await launchDaemon(this.commandIn(record, argv, env), learnerSocket(record.dockerSocket, record.uid), record.id));
   }
 }

@@ -20,6 +20,19 @@ export interface EngineResponse {
 /** What one answer may hold; the agent's calls read small answers, and a learner's daemon could send any. */
 export const maxEngineAnswerBytes = 1024 * 1024;
 
+/**
+ * The API version the agent's own calls to a learner's daemon name. No docker CLI of today sends it
+ * (they send their own, 1.41 and up), so in the daemon's log of API calls these are the agent's: the
+ * lab's checks and flow leave them out, and a check's reads never count as something the learner did.
+ */
+export const agentAPIVersion = 'v1.24';
+
+/** A path as the agent asks a learner's daemon for it: `/events` → `/v1.24/events`. */
+export const agentPath = (path: string) => `/${agentAPIVersion}${path}`;
+
+/** Whether a logged API call is one of the agent's own. */
+export const isAgentCall = (path: string) => path.startsWith(`/${agentAPIVersion}/`);
+
 /** A connection to the daemon; for a learner's socket, only after it passed the checks. */
 export function connectEngine(socket: EngineSocket): Promise<Socket> {
   return typeof socket === 'string' ? connectPath(socket) : connectLearnerSocket(socket);
@@ -46,7 +59,7 @@ export function engineRequest(socket: EngineSocket, method: string, path: string
     const timer = setTimeout(() => settle(new Error(`Engine API ${method} ${path} timed out`)), timeoutMs);
     connectEngine(socket).then((connection) => {
       if (settled) return void connection.destroy();
-      req = requestOver(connection, method, path);
+      req = requestOver(connection, method, typeof socket === 'string' ? path : agentPath(path));
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

@@ -46,7 +46,7 @@ describe("the agent reaches a learner's own socket", () => {
     expect(await pingEngine(learnerSocket(engine.path, learnerUID))).toBe(true);
     expect(await waitForEngine(learnerSocket(engine.path, learnerUID), 1_000)).toBe(true);
     expect(await engineStatus(learnerSocket(engine.path, learnerUID))).toBe('answering');
-    expect(engine.requests).toEqual(['GET /_ping', 'GET /_ping', 'GET /_ping']);
+    expect(engine.requests).toEqual(['GET /v1.24/_ping', 'GET /v1.24/_ping', 'GET /v1.24/_ping']);
     expect(await engineStatus(learnerSocket(join(dir, 'nothing-here.sock'), learnerUID))).toBe('silent');
   });
 

@@ -38,9 +38,10 @@ export async function startFakeEngine(path: string, uid: number): Promise<FakeEn
   };
   const server = createServer((req, res) => {
     engine.requests.push(`${req.method} ${req.url}`);
-    const url = new URL(req.url ?? '/', 'http://engine');
-    if (url.pathname === '/_ping') return void res.end(engine.pingBody);
-    if (url.pathname !== '/events') return void res.writeHead(404).end();
+    // The daemon serves every route with and without an API version prefix.
+    const pathname = new URL(req.url ?? '/', 'http://engine').pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    if (pathname === '/_ping') return void res.end(engine.pingBody);
+    if (pathname !== '/events') return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/json' });
     res.flushHeaders();
     streams.add(res);

@@ -7,8 +7,16 @@ const valid = {
   lesson: 'arquitetura/fluxo',
   title: { 'pt-BR': 'Exemplo', en: 'Example' },
   hosts: 1,
-  steps: [{ id: 'um', title: { 'pt-BR': 'Um', en: 'One' } }],
+  steps: [
+    {
+      id: 'um',
+      title: { 'pt-BR': 'Um', en: 'One' },
+      check: [{ kind: 'pulled' as const, host: 'host1' as const, image: 'busybox' }],
+      solution: [{ host: 'host1' as const, run: 'docker pull busybox' }],
+    },
+  ],
 };
+const [validStep] = valid.steps;
 
 describe('lab definitions', () => {
   it('every lab in the catalog names an existing number of hosts and both titles', () => {
@@ -31,10 +39,36 @@ describe('lab definitions', () => {
   });
 
   it('rejects a step without its Portuguese title and two steps with one id', () => {
-    const step = { id: 'um', title: { 'pt-BR': '', en: 'One' } };
+    const step = { ...validStep, title: { 'pt-BR': '', en: 'One' } };
     expect(() => defineLab('x.ts', { ...valid, steps: [step] })).toThrow(/steps\.0\.title\.pt-BR: the Portuguese text is missing/);
     expect(() => defineLab('x.ts', { ...valid, steps: [valid.steps[0], valid.steps[0]] })).toThrow(/two steps have the same id/);
     expect(() => defineLab('x.ts', { ...valid, steps: [] })).toThrow(/at least one step/);
+  });
+
+  it('rejects a step without a check or a solution, saying what to write', () => {
+    const { check: _check, solution: _solution, ...bare } = validStep;
+    expect(() => defineLab('x.ts', { ...valid, steps: [bare as never] })).toThrow(/steps\.0\.check: a list of conditions[\s\S]*steps\.0\.solution: the commands that pass the step/);
+  });
+
+  it('rejects a host beyond the lab\'s hosts, wherever it is named', () => {
+    const onHost2 = { ...validStep, check: [{ kind: 'pulled' as const, host: 'host2' as const, image: 'busybox' }] };
+    expect(() => defineLab('x.ts', { ...valid, steps: [onHost2] })).toThrow(/steps\.0\.check\.0\.host: the lab has 1 host\(s\): use host1…host1, or raise hosts/);
+    expect(() => defineLab('x.ts', { ...valid, hosts: 2, steps: [onHost2] })).not.toThrow();
+  });
+
+  it('rejects a wrong attempt whose step cannot fail that way, and a diagnosis that takes a built-in code', () => {
+    const attempt = { id: 'errado', step: 'um', reason: 'port-closed', script: [{ host: 'host1' as const, run: 'true' }] };
+    expect(() => defineLab('x.ts', { ...valid, wrongAttempts: [attempt] })).toThrow(/wrongAttempts\.0\.reason: step "um" cannot fail with "port-closed": its reasons are not-pulled/);
+    expect(() => defineLab('x.ts', { ...valid, wrongAttempts: [{ ...attempt, step: 'dois' }] })).toThrow(/wrongAttempts\.0\.step: no step "dois": use one of um/);
+    const diagnosis = { reason: 'not-pulled', when: validStep.check[0], message: { 'pt-BR': 'x', en: 'x' } };
+    expect(() => defineLab('x.ts', { ...valid, steps: [{ ...validStep, diagnoses: [diagnosis] }] })).toThrow(/diagnoses\.0\.reason: this code is a built-in reason/);
+    expect(() => defineLab('x.ts', { ...valid, steps: [{ ...validStep, diagnoses: [{ ...diagnosis, reason: 'puxou-outra' }] }], wrongAttempts: [{ ...attempt, reason: 'puxou-outra' }] })).not.toThrow();
+  });
+
+  it('rejects a condition it does not know and a pattern that does not compile', () => {
+    expect(() => defineLab('x.ts', { ...valid, steps: [{ ...validStep, check: [{ kind: 'guessed', host: 'host1' } as never] }] })).toThrow(/steps\.0\.check\.0/);
+    const command = { kind: 'command' as const, host: 'host1' as const, command: 'docker (version', example: 'docker version' };
+    expect(() => defineLab('x.ts', { ...valid, steps: [{ ...validStep, check: [command] }] })).toThrow(/steps\.0\.check\.0\.command: a valid regular expression/);
   });
 
   it('rejects two labs with one id', () => {

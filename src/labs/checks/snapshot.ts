@@ -1,0 +1,24 @@
+// A session's state as recorded at one moment (images, containers, open ports, registry tags per
+// host), read back as a StateReader: recorded sessions re-grade offline, and a fixed check can be
+// tried against what learners really did.
+import type { ContainerState, StateReader } from './evaluate.ts';
+
+export interface HostSnapshot {
+  images?: string[];
+  containers?: ContainerState[];
+  openPorts?: number[];
+  /** Registry port → repository → tags. */
+  registries?: Record<string, Record<string, string[]>>;
+}
+
+export type StateSnapshot = Partial<Record<string, HostSnapshot>>;
+
+export function snapshotState(snapshot: StateSnapshot): StateReader {
+  const of = (host: string) => snapshot[host] ?? {};
+  return {
+    images: async (host) => of(host).images ?? [],
+    containers: async (host) => of(host).containers ?? [],
+    portOpen: async (host, port) => (of(host).openPorts ?? []).includes(port),
+    registryTags: async (host, port, repository) => of(host).registries?.[String(port)]?.[repository] ?? [],
+  };
+}
