@@ -1,12 +1,15 @@
-// One learner's session as the agent holds it: a terminal per host, the hosts' Docker events, its
-// clocks, and the restart of a daemon the learner stopped.
+// One learner's session as the agent holds it: a terminal per host, the hosts' Docker events and the
+// API calls their daemons answered, the lab's checks, its clocks, and the restart of a daemon the
+// learner stopped.
 import { spawn as spawnPty } from 'node-pty';
 import type { Session } from '../../protocol/agent.ts';
 import { followEngineEvents, type EngineEventFollower } from '../events/engine-events.ts';
 import { SessionEventLog } from '../events/session-event-log.ts';
+import { LabChecks } from '../checks/lab-checks.ts';
+import { engineStateReader } from '../checks/state-reader.ts';
 import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import type { SessionRecord } from '../sandbox/session.ts';
-import { engineStatus, learnerSocket } from '../system/docker-engine.ts';
+import { engineStatus, isAgentCall, learnerSocket } from '../system/docker-engine.ts';
 import { HostTerminal } from '../terminal/host-terminal.ts';
 import type { LiveSessions } from './live-sessions.ts';
 import { noticeText, terminalNotices } from './messages.ts';
@@ -25,8 +28,13 @@ export class LiveSession {
   lab: string | undefined;
   /** The name the control plane gave the session when it asked for it. */
   key: string | undefined;
+  /** The lab's checks, once the session is a lab's. */
+  checks: LabChecks | undefined;
   #owner: LiveSessions;
   #followers = new Map<string, EngineEventFollower>();
+  /** Stops hearing each host's daemon's API calls. */
+  #apiCallWatches = new Map<string, () => void>();
+  #stopFeedingChecks: (() => void) | undefined;
   #restarts = new Map<string, number[]>();
   #ended = new AbortController();
 
@@ -50,6 +58,7 @@ export class LiveSession {
       );
       // From the daemon's start: it keeps only its last 256 events, and checks need all of them.
       this.#follow(host, BigInt(Date.parse(host.createdAt) - 1_000) * 1_000_000n);
+      this.#watchAPICalls(host);
     }
     for (const terminal of this.terminals.values()) terminal.prepare();
   }
@@ -83,6 +92,12 @@ export class LiveSession {
     this.key = key;
     this.createdAt = this.lastInputAt = now;
     this.expiresAt = now + this.#owner.limits.timeLimitMs;
+    const definition = lab === undefined ? undefined : this.#owner.labs.get(lab);
+    if (definition) {
+      const checks = new LabChecks(definition, engineStateReader(this.record.hosts), { log: (event) => this.#owner.log({ ...event, session: this.id }) });
+      this.checks = checks;
+      this.#stopFeedingChecks = this.events.subscribe((event) => checks.addEvent(event));
+    }
   }
 
   /** The host named host1…host3, if the session has it. */
@@ -93,9 +108,26 @@ export class LiveSession {
   /** Stops everything that watches the session's hosts and ends its terminals. */
   end(notice: readonly string[]): void {
     this.#ended.abort();
+    this.#stopFeedingChecks?.();
+    this.checks?.close();
+    for (const stop of this.#apiCallWatches.values()) stop();
+    this.#apiCallWatches.clear();
     for (const follower of this.#followers.values()) follower.close();
     this.#followers.clear();
     for (const terminal of this.terminals.values()) terminal.close(noticeText(notice));
+  }
+
+  /** The API calls the host's daemon answers, the agent's own left out, reach the lab's checks. */
+  #watchAPICalls(host: SandboxHostRecord): void {
+    this.#apiCallWatches.get(host.name)?.();
+    const output = this.#owner.sessions.hosts.daemonOutput(host.id);
+    if (!output) return;
+    this.#apiCallWatches.set(
+      host.name,
+      output.onAPICall((call) => {
+        if (!isAgentCall(call.path)) this.checks?.addAPICall({ host: host.name, method: call.method, path: call.path });
+      }),
+    );
   }
 
   #follow(host: SandboxHostRecord, afterNano: bigint): void {
@@ -146,6 +178,7 @@ export class LiveSession {
     }
     if (this.#ended.signal.aborted) return;
     this.#owner.log({ event: 'daemon.restarted', session: this.id, host: host.name });
+    this.#watchAPICalls(host);
     terminal.control({ type: 'daemon', state: 'running' });
     terminal.notice(noticeText(terminalNotices.daemonRestarted));
     this.#follow(host, resumeAfter);

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { refusal, success, type Outcome } from '../../protocol/outcome.ts';
 import type { PhaseRecorder } from '../sandbox/sandbox-host.ts';
 import type { SandboxSessions } from '../sandbox/session.ts';
+import type { LabDefinition } from '../../src/labs/lab-definition.ts';
 import { Admission, type AdmissionPriority } from './admission.ts';
 import { LiveSession } from './live-session.ts';
 import { terminalNotices } from './messages.ts';
@@ -42,6 +43,8 @@ export interface LiveSessionsOptions {
   onPhase?: PhaseRecorder;
   /** How many sessions start at once (default: one per core). */
   admission?: Admission;
+  /** The labs whose sessions get checks (a session for another lab, or none, gets none). */
+  labs?: ReadonlyMap<string, LabDefinition>;
   log?: Logger;
 }
 
@@ -54,6 +57,7 @@ export class LiveSessions {
   readonly warmPool: WarmPoolSpec;
   readonly now: () => number;
   readonly log: Logger;
+  readonly labs: ReadonlyMap<string, LabDefinition>;
   #assigned = new Map<string, LiveSession>();
   #warm: LiveSession[] = [];
   /** Hosts being created, counted before they exist so parallel requests can't overshoot. */
@@ -74,6 +78,7 @@ export class LiveSessions {
     this.warmPool = options.warmPool ?? {};
     this.now = options.clock ?? Date.now;
     this.log = options.log ?? ((event) => console.log(JSON.stringify(event)));
+    this.labs = options.labs ?? new Map();
   }
 
   /** Sandbox hosts this machine may hold at once: none while it has a problem. */

@@ -88,6 +88,7 @@ async function start(): Promise<void> {
     warmPool: config.DOCA_WARM_POOL,
     limits: sessionLimitsOf(config),
     admission: new Admission(config.DOCA_AGENT_START_CONCURRENCY),
+    labs,
     log,
   });
   cleanups.unshift(() => live.close());

@@ -39,7 +39,8 @@ export async function startFakeEngine(path: string, uid: number): Promise<FakeEn
   const server = createServer((req, res) => {
     engine.requests.push(`${req.method} ${req.url}`);
     // The daemon serves every route with and without an API version prefix.
-    const pathname = new URL(req.url ?? '/', 'http://engine').pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    const url = new URL(req.url ?? '/', 'http://engine');
+    const pathname = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
     if (pathname === '/_ping') return void res.end(engine.pingBody);
     if (pathname !== '/events') return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,0 +1,179 @@
+// A session's lab, checked as the learner works: what its daemons did (Engine events, the API calls
+// they answered, the commands the shells finished) is recorded here, and each time something
+// happens the steps not yet passed are evaluated again, shortly after the burst a command makes
+// settles. A passed step stays passed; its "still true" is read again beside it. One evaluation runs
+// at a time, and one that fails or hangs never stops the agent (evaluate.ts bounds each read).
+import { factOf, type DockerEvent, type DockerFact } from '../../protocol/events.ts';
+import type { LabDefinition, LabStep } from '../../src/labs/lab-definition.ts';
+import { stateKinds } from '../../src/labs/checks/conditions.ts';
+import { evaluateCondition, evaluateStep, type APICall, type FinishedCommand, type SessionRecord, type StateReader } from '../../src/labs/checks/evaluate.ts';
+import type { Reason } from '../../src/labs/checks/reasons.ts';
+
+export interface StepProgress {
+  step: string;
+  /** `pending`: not evaluated yet; `unknown`: the last evaluation could not read what it needed. */
+  status: 'pending' | 'passed' | 'failed' | 'unknown';
+  /** When it first passed (ms since the epoch). */
+  passedAt?: number;
+  /** For a passed step whose check reads the present: whether that still holds. */
+  stillTrue?: boolean;
+  /** Why it is not done, or could not be checked. */
+  reason?: Reason;
+  /** Evaluations after the learner did something that found it, the step they are on, not done. */
+  failures: number;
+}
+
+export interface LabChecksOptions {
+  /** How long after the last thing that happened an evaluation starts (a command makes a burst). */
+  settleMs?: number;
+  /** An evaluation starts at most this long after the first thing that happened, however busy. */
+  maxDelayMs?: number;
+  now?: () => number;
+  log?: (event: Record<string, unknown>) => void;
+}
+
+/** What the record keeps of each kind; the oldest go first. */
+export const maxRecorded = 10_000;
+
+export class LabChecks {
+  readonly lab: LabDefinition;
+  readonly #state: StateReader;
+  readonly #facts: DockerFact[] = [];
+  readonly #apiCalls: APICall[] = [];
+  readonly #commands: FinishedCommand[] = [];
+  readonly #progress: Map<string, StepProgress>;
+  readonly #listeners = new Set<(progress: StepProgress[]) => void>();
+  readonly #settleMs: number;
+  readonly #maxDelayMs: number;
+  readonly #now: () => number;
+  readonly #log: (event: Record<string, unknown>) => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #firstPendingAt: number | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+
+  constructor(lab: LabDefinition, state: StateReader, options: LabChecksOptions = {}) {
+    this.lab = lab;
+    this.#state = state;
+    this.#settleMs = options.settleMs ?? 100;
+    this.#maxDelayMs = options.maxDelayMs ?? 300;
+    this.#now = options.now ?? Date.now;
+    this.#log = options.log ?? (() => undefined);
+    this.#progress = new Map(lab.steps.map((step) => [step.id, { step: step.id, status: 'pending', failures: 0 }]));
+  }
+
+  /** The record so far, as the engine reads it (and a fixture keeps it). */
+  get record(): SessionRecord {
+    return { facts: this.#facts, apiCalls: this.#apiCalls, commands: this.#commands };
+  }
+
+  progress(): StepProgress[] {
+    return this.lab.steps.map((step) => ({ ...this.#progress.get(step.id)! }));
+  }
+
+  /** Hears the progress after every evaluation that changed it; returns how to stop. */
+  subscribe(listener: (progress: StepProgress[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  addEvent(event: DockerEvent): void {
+    const fact = factOf(event);
+    if (!fact) return;
+    push(this.#facts, fact);
+    this.#soon();
+  }
+
+  addAPICall(call: APICall): void {
+    push(this.#apiCalls, call);
+    this.#soon();
+  }
+
+  addCommand(command: FinishedCommand): void {
+    push(this.#commands, command);
+    this.#soon();
+  }
+
+  /** Evaluates now (the Check button, a test) and resolves once done, with the progress. */
+  async checkNow(): Promise<StepProgress[]> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#run(false);
+    return this.progress();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#listeners.clear();
+  }
+
+  /** Something happened: evaluate once things settle, and no later than the longest delay. */
+  #soon(): void {
+    if (this.#closed) return;
+    const now = this.#now();
+    this.#firstPendingAt ??= now;
+    const wait = Math.max(0, Math.min(this.#settleMs, this.#firstPendingAt + this.#maxDelayMs - now));
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#firstPendingAt = undefined;
+      void this.#run(true);
+    }, wait);
+  }
+
+  /** One evaluation at a time; asked for during one, another follows it. */
+  async #run(learnerActed: boolean): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#evaluate(learnerActed)
+      .catch((error) => this.#log({ event: 'checks.failed', lab: this.lab.id, error: (error as Error).message }))
+      .finally(() => (this.#running = undefined));
+    await this.#running;
+    if (this.#again && !this.#closed) {
+      this.#again = false;
+      await this.#run(learnerActed);
+    }
+  }
+
+  async #evaluate(learnerActed: boolean): Promise<void> {
+    const before = JSON.stringify(this.progress());
+    // The step the learner is on: the first one not passed. Only its failures count as attempts.
+    const current = this.lab.steps.find((step) => this.#progress.get(step.id)!.status !== 'passed');
+    for (const step of this.lab.steps) {
+      const progress = this.#progress.get(step.id)!;
+      if (progress.status === 'passed') {
+        progress.stillTrue = await this.#stillTrue(step);
+        continue;
+      }
+      const result = await evaluateStep(step, this.record, this.#state);
+      if (result.status === 'passed') {
+        this.#progress.set(step.id, { step: step.id, status: 'passed', passedAt: this.#now(), failures: progress.failures, ...(hasStateConditions(step) ? { stillTrue: true } : {}) });
+        continue;
+      }
+      progress.status = result.status;
+      progress.reason = result.reason;
+      if (result.status === 'unknown') this.#log({ event: 'checks.could_not_check', lab: this.lab.id, step: step.id, detail: result.detail });
+      if (result.status === 'failed' && learnerActed && step === current) progress.failures++;
+    }
+    const after = this.progress();
+    if (JSON.stringify(after) !== before) for (const listener of this.#listeners) listener(after);
+  }
+
+  async #stillTrue(step: LabStep): Promise<boolean | undefined> {
+    const present = step.check.filter((condition) => stateKinds.has(condition.kind));
+    if (present.length === 0) return undefined;
+    for (const condition of present) if ((await evaluateCondition(condition, this.record, this.#state)).status !== 'holds') return false;
+    return true;
+  }
+}
+
+const hasStateConditions = (step: LabStep) => step.check.some((condition) => stateKinds.has(condition.kind));
+
+function push<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > maxRecorded) list.splice(0, list.length - maxRecorded);
+}
