@@ -51,6 +51,35 @@ export const agentHeartbeatSchema = z.strictObject({
 });
 export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;
 
+/** Where an agent reports the steps its checks saw passed; signed like a heartbeat, for this path. */
+export const progressReportPath = (agentID: string) => `/api/agents/${agentID}/progress`;
+
+/** Steps a lab session passed on the agent: the control plane keeps them (D1) for the learner. */
+export const progressReportSchema = z.strictObject({
+  /** The control plane's name for the session (its key on the agent). */
+  session: sessionKeySchema,
+  lab: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'a lab id such as "arquitetura"'),
+  steps: z
+    .array(
+      z.strictObject({
+        step: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'a step id'),
+        passedAt: z.iso.datetime(),
+        /** Checks that found the step not done after the learner acted on it, before it passed. */
+        failures: z.number().int().nonnegative().max(1_000_000),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+export type ProgressReport = z.infer<typeof progressReportSchema>;
+
+/** A learner's passed steps of a lab, as the page reads them after a reload or on another device. */
+export const learnerProgressSchema = z.object({
+  lab: z.string(),
+  steps: z.array(z.object({ step: z.string(), completedAt: z.iso.datetime(), failures: z.number().int().nonnegative() })),
+});
+export type LearnerProgress = z.infer<typeof learnerProgressSchema>;
+
 /** The control plane's answer to a heartbeat: sessions it doesn't know (ended, or never its own), for the agent to remove. */
 export const heartbeatAnswerSchema = z.object({ remove: z.array(sessionKeySchema) });
 export type HeartbeatAnswer = z.infer<typeof heartbeatAnswerSchema>;

@@ -3,3 +3,4 @@ export * from './agent.ts';
 export * from './events.ts';
 export * from './terminal.ts';
 export * from './control-plane.ts';
+export * from './progress.ts';

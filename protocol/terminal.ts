@@ -1,6 +1,7 @@
 // The terminal WebSocket, as the browser, the control plane and the agent speak it: binary frames
 // carry raw pty bytes both ways; text frames carry one JSON control message with a `type`.
 import { z } from 'zod';
+import { labProgressSchema } from './progress.ts';
 
 /** A reconnecting client first receives the last bytes the shell wrote, up to this many. */
 export const terminalReplayBytes = 64 * 1024;
@@ -58,5 +59,7 @@ export const terminalServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('exit'), exitCode: z.number().int(), signal: z.number().int().nullable() }),
   z.object({ type: z.literal('error'), code: z.enum(terminalErrorCodes), message: z.string() }),
   z.object({ type: z.literal('daemon'), state: z.enum(daemonStates) }),
+  /** The lab's steps, as its checks see them: sent on connecting and whenever they change. */
+  z.object({ type: z.literal('progress'), steps: labProgressSchema }),
 ]);
 export type TerminalServerMessage = z.infer<typeof terminalServerMessageSchema>;

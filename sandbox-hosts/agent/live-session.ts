@@ -53,6 +53,7 @@ export class LiveSession {
             return spawnPty(file, args, { name: 'xterm-256color', cols, rows, encoding: null, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
           },
           onInput: () => (this.lastInputAt = owner.now()),
+          greeting: () => (this.checks ? { type: 'progress', steps: this.checks.progress() } : undefined),
           log: owner.log,
         }),
       );
@@ -97,6 +98,17 @@ export class LiveSession {
       const checks = new LabChecks(definition, engineStateReader(this.record.hosts), { log: (event) => this.#owner.log({ ...event, session: this.id }) });
       this.checks = checks;
       this.#stopFeedingChecks = this.events.subscribe((event) => checks.addEvent(event));
+      // Every open terminal of the session hears the steps change, at once.
+      const reported = new Set<string>();
+      checks.subscribe((steps) => {
+        for (const terminal of this.terminals.values()) terminal.control({ type: 'progress', steps });
+        const passed = steps.filter((step) => step.status === 'passed' && !reported.has(step.step));
+        if (passed.length === 0 || key === undefined || lab === undefined) return;
+        passed.forEach((step) => reported.add(step.step));
+        this.#owner.onStepsPassed?.({ key, lab, steps: passed });
+      });
+      // A new session is checked once at once: the page says what the first step waits for.
+      void checks.checkNow();
     }
   }
 

@@ -6,6 +6,7 @@ import { refusal, success, type Outcome } from '../../protocol/outcome.ts';
 import type { PhaseRecorder } from '../sandbox/sandbox-host.ts';
 import type { SandboxSessions } from '../sandbox/session.ts';
 import type { LabDefinition } from '../../src/labs/lab-definition.ts';
+import type { StepProgress } from '../../protocol/progress.ts';
 import { Admission, type AdmissionPriority } from './admission.ts';
 import { LiveSession } from './live-session.ts';
 import { terminalNotices } from './messages.ts';
@@ -31,6 +32,9 @@ export type WarmPoolSpec = Partial<Record<number, number>>;
 
 export type Logger = (event: Record<string, unknown>) => void;
 
+/** A session's steps that just passed, with the session's key and lab. */
+export type StepsPassedListener = (passed: { key: string; lab: string; steps: StepProgress[] }) => void;
+
 export interface LiveSessionsOptions {
   sessions: SandboxSessions;
   /** How many sandbox hosts this machine may hold at once, warm ones included. */
@@ -45,6 +49,8 @@ export interface LiveSessionsOptions {
   admission?: Admission;
   /** The labs whose sessions get checks (a session for another lab, or none, gets none). */
   labs?: ReadonlyMap<string, LabDefinition>;
+  /** Hears the steps a session's checks saw pass, once each (the control plane keeps them). */
+  onStepsPassed?: StepsPassedListener;
   log?: Logger;
 }
 
@@ -58,6 +64,7 @@ export class LiveSessions {
   readonly now: () => number;
   readonly log: Logger;
   readonly labs: ReadonlyMap<string, LabDefinition>;
+  readonly onStepsPassed: StepsPassedListener | undefined;
   #assigned = new Map<string, LiveSession>();
   #warm: LiveSession[] = [];
   /** Hosts being created, counted before they exist so parallel requests can't overshoot. */
@@ -79,6 +86,7 @@ export class LiveSessions {
     this.now = options.clock ?? Date.now;
     this.log = options.log ?? ((event) => console.log(JSON.stringify(event)));
     this.labs = options.labs ?? new Map();
+    this.onStepsPassed = options.onStepsPassed;
   }
 
   /** Sandbox hosts this machine may hold at once: none while it has a problem. */

@@ -16,6 +16,7 @@ import { createAgentApp } from './app.ts';
 import { importKey } from '../../protocol/keys.ts';
 import { agentConfigSchema, agentKeyOf, keySettings, sessionLimitsOf, type PrivateKeyJWK } from './config.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { ProgressReporter } from './progress-reporter.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { Admission } from './admission.ts';
 import { LiveSessions } from './live-sessions.ts';
@@ -82,6 +83,10 @@ async function start(): Promise<void> {
   cleanups.unshift(() => removeLeftovers(hosts));
   stopping.signal.throwIfAborted();
 
+  // Passed steps go to the control plane at once; it keeps them for the learner.
+  const progressReporter = config.DOCA_CONTROL_PLANE_URL
+    ? new ProgressReporter({ controlPlaneURL: config.DOCA_CONTROL_PLANE_URL, agentID: config.DOCA_AGENT_ID, agentKey: await importKey(agentKey, 'private'), log })
+    : undefined;
   const live = new LiveSessions({
     sessions: new SandboxSessions(hosts, new AddressPool(machine.DOCA_BRIDGE_ADDRESS)),
     capacity: config.DOCA_AGENT_CAPACITY,
@@ -90,6 +95,7 @@ async function start(): Promise<void> {
     admission: new Admission(config.DOCA_AGENT_START_CONCURRENCY),
     labs,
     log,
+    onStepsPassed: (passed) => void progressReporter?.report(passed),
   });
   cleanups.unshift(() => live.close());
   // One sandbox made and removed before any learner's: a failure leaves the agent answering, with

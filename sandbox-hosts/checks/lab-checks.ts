@@ -7,21 +7,9 @@ import { factOf, type DockerEvent, type DockerFact } from '../../protocol/events
 import type { LabDefinition, LabStep } from '../../src/labs/lab-definition.ts';
 import { stateKinds } from '../../src/labs/checks/conditions.ts';
 import { evaluateCondition, evaluateStep, type APICall, type FinishedCommand, type SessionRecord, type StateReader } from '../../src/labs/checks/evaluate.ts';
-import type { Reason } from '../../src/labs/checks/reasons.ts';
+import type { StepProgress } from '../../protocol/progress.ts';
 
-export interface StepProgress {
-  step: string;
-  /** `pending`: not evaluated yet; `unknown`: the last evaluation could not read what it needed. */
-  status: 'pending' | 'passed' | 'failed' | 'unknown';
-  /** When it first passed (ms since the epoch). */
-  passedAt?: number;
-  /** For a passed step whose check reads the present: whether that still holds. */
-  stillTrue?: boolean;
-  /** Why it is not done, or could not be checked. */
-  reason?: Reason;
-  /** Evaluations after the learner did something that found it, the step they are on, not done. */
-  failures: number;
-}
+export type { StepProgress };
 
 export interface LabChecksOptions {
   /** How long after the last thing that happened an evaluation starts (a command makes a burst). */

@@ -40,6 +40,8 @@ export interface HostTerminalOptions {
   spawnShell: (size: ShellSize) => IPty;
   /** Called on every keystroke batch the learner sends (the session's idle clock). */
   onInput?: () => void;
+  /** What a newly attached socket is told after `ready` (the lab's progress). */
+  greeting?: () => TerminalServerMessage | undefined;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -104,6 +106,8 @@ export class HostTerminal {
     }
     const replay = this.#replay.contents();
     socket.sendText(control({ type: 'ready', host: this.host, replayed: replay.length }));
+    const greeting = this.#options.greeting?.();
+    if (greeting) socket.sendText(control(greeting));
     this.#unacknowledged = 0;
     if (replay.length > 0) this.#send(replay);
     this.#updateFlow();

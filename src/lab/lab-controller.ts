@@ -2,11 +2,13 @@
 // and time left, opens one xterm.js terminal per host, and gives the lesson's command blocks a
 // button that types them into a host's terminal.
 import type { Terminal } from '@xterm/xterm';
-import { labSessionSchema, learnerSchema, sessionPollMs, type LabSession } from '../../protocol/control-plane.ts';
+import { labSessionSchema, learnerProgressSchema, learnerSchema, sessionPollMs, type LabSession } from '../../protocol/control-plane.ts';
 import { apiErrorSchema } from '../../protocol/api.ts';
 import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
 import { refusalNotice, type RefusalNotice } from './refusal-notice';
 import { noticeOf } from './session-notice';
+import { labs } from '../labs/index.ts';
+import { StepList } from './step-list';
 import { TerminalConnection, type ConnectionState } from './terminal-connection';
 
 /** A terminal that dropped may mean the session ended (its agent stopped): ask this soon after. */
@@ -39,6 +41,10 @@ export class LabController {
   #pendingCommands: { host: string; command: string }[] = [];
   /** The running session has had every extension it may have: Extend stays hidden for it. */
   #extensionsSpent = false;
+  /** Whether Tab in a terminal moves focus (Ctrl+M) instead of completing. */
+  #tabMovesFocus = false;
+  /** The steps as the lab's checks report them (none for a page without the lab's definition). */
+  #steps: StepList | undefined;
   /**
    * Who the learner is, asked once before any other call: a first visit gets its cookie from this
    * answer, and calls racing without it would each make a different learner.
@@ -74,6 +80,17 @@ export class LabController {
     }
     this.#addRunButtons();
     this.#nameForm();
+    const definition = labs.get(this.lab);
+    const locale = document.documentElement.lang === 'pt-BR' ? 'pt-BR' : 'en';
+    if (definition) {
+      const steps = (this.#steps = new StepList(root, definition, locale, this.#t));
+      // What the learner passed before (another session, another device) shows before any session runs.
+      void this.#me
+        .then(() => fetch(`/api/me/progress?lab=${encodeURIComponent(this.lab)}`))
+        .then(async (response) => (response.ok ? learnerProgressSchema.parse(await response.json()) : undefined))
+        .then((progress) => progress && steps.showDurable(progress.steps))
+        .catch(() => undefined); // the live checks still show this session's steps
+    }
   }
 
   /** The optional display name (what an instructor sees): shown as saved, saved as it changes. */
@@ -232,7 +249,7 @@ export class LabController {
     terminal.loadAddon(fit);
     terminal.open(host.panel);
     fit.fit();
-    terminal.attachCustomKeyEventHandler((event) => this.#clipboardKeys(terminal, event));
+    terminal.attachCustomKeyEventHandler((event) => this.#focusKeys(event) && this.#clipboardKeys(terminal, event));
     const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const connection = new TerminalConnection(`${protocol}//${location.host}/api/sessions/${session.id}/hosts/${host.name}/terminal`, {
       onState: (state) => this.#connectionState(host, state),
@@ -242,6 +259,7 @@ export class LabController {
           this.#setStatus(this.#t(key, { host: host.name }));
         }
         if (message.type === 'ready') this.#flushCommands(host);
+        if (message.type === 'progress') this.#steps?.show(message.steps);
       },
       onFinal: (reason) => (reason === 'replaced' ? this.#setStatus(this.#t('doca.lab.replaced')) : void this.#call('GET', `/api/sessions/${session.id}`)),
     });
@@ -290,6 +308,21 @@ export class LabController {
   }
 
   /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes; everything else goes to the shell. */
+  /**
+   * No keyboard trap: Tab is the shell's completion, and Ctrl+M (as in VS Code's terminal) switches
+   * Tab to moving focus out of the terminal and back. Returning false leaves the key to the browser.
+   */
+  #focusKeys(event: KeyboardEvent): boolean {
+    if (event.type === 'keydown' && event.ctrlKey && !event.altKey && !event.metaKey && !event.shiftKey && event.code === 'KeyM') {
+      event.preventDefault();
+      this.#tabMovesFocus = !this.#tabMovesFocus;
+      this.root.dataset.tabMovesFocus = String(this.#tabMovesFocus);
+      this.#setStatus(this.#t(this.#tabMovesFocus ? 'doca.lab.tabMovesFocus' : 'doca.lab.tabCompletes'));
+      return false;
+    }
+    return !(this.#tabMovesFocus && event.key === 'Tab');
+  }
+
   #clipboardKeys(terminal: Terminal, event: KeyboardEvent): boolean {
     if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
     if (event.code === 'KeyC') {
