@@ -3,7 +3,8 @@
 // Tried: more learners pressing Start at once than there is room for (each must be served, in the
 // order the line was formed, and no sandbox host may be left over), and the agent killed outright
 // and started again while learners work and wait (theirs end `lost` and they are told; the line
-// moves on to the new start; nothing of the old one is left on the machine), and one address
+// moves on to the new start; nothing of the old one is left on the machine; a step passed before
+// is still the learner's), and one address
 // flooding first visits and Starts while a class works (refused with 429s past its limits, at no
 // cost to the class or the agent).
 import { existsSync, readdirSync } from 'node:fs';
@@ -84,6 +85,9 @@ describe('a class at once', () => {
     await Promise.all(working.map((learner) => learner.waitWhileWaiting()));
     expect(waiting.session?.state).toBe('queued');
     const terminals = await Promise.all(working.map((learner) => learner.terminal()));
+    // One of them passes the lab's first step: the agent reports it, the control plane keeps it.
+    terminals[0].type('docker version\r');
+    await expect.poll(() => working[0].passedSteps(), { timeout: 10_000 }).toEqual(['client-e-daemon']);
     const before = await heldByAgent();
     expect(before).toEqual({ sessions: atOnce, usedHosts: 2 * atOnce, hostDirs: 2 * atOnce });
 
@@ -102,6 +106,8 @@ describe('a class at once', () => {
     expect(agent.events('agent.leftovers_removed')[0]?.hosts).toHaveLength(2 * atOnce);
     for (const learner of working) expect(await learner.waitUntil((s) => s.state === 'ended', 20_000), learner.name).toMatchObject({ state: 'ended', endedReason: 'lost' });
     for (const session of await Promise.all(served)) expect(session).toMatchObject({ state: 'running', hosts: ['host1', 'host2'] });
+    // The step passed on the killed start is still the learner's.
+    expect(await working[0].passedSteps()).toEqual(['client-e-daemon']);
     const terminal = await late.terminal();
     terminal.type('docker info --format "{{.ServerVersion}}"\r');
     await terminal.waitFor(/\d+\.\d+\.\d+/, 30_000);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { labSessionSchema, sessionPollMs, type LabSession } from '../../protocol/control-plane.ts';
+import { labSessionSchema, learnerProgressSchema, sessionPollMs, type LabSession } from '../../protocol/control-plane.ts';
 import { signAgentToken } from '../../protocol/tokens.ts';
 import { newKeyPair } from '../../scripts/keys.mjs';
 import { openTerminal, type TestTerminal } from '../../sandbox-hosts/test-support/terminal-client.ts';
@@ -254,6 +254,12 @@ export class Learner {
     const terminal = await openTerminal(url, { cookie: this.#headers.cookie, origin: this.#platform.base, 'cf-connecting-ip': this.#headers['cf-connecting-ip'] });
     await terminal.waitFor(new RegExp(`${host}.*\\$ `), 60_000);
     return terminal;
+  }
+
+  /** The lab's steps the control plane keeps as passed for this learner. */
+  async passedSteps(lab = 'arquitetura'): Promise<string[]> {
+    const response = await fetch(`${this.#platform.base}/api/me/progress?lab=${lab}`, { headers: this.#headers });
+    return learnerProgressSchema.parse(await response.json()).steps.map((step) => step.step);
   }
 
   async end(): Promise<LabSession> {
