@@ -40,11 +40,14 @@ test.describe('the lab beside a lesson', () => {
   });
 
   test("a command block's run button types it into the host's terminal", async ({ page }) => {
+    // A fresh daemon pulls postgres (about 150 MB to unpack) while the other worker's learners
+    // may be pulling it too, on two cores.
+    test.setTimeout(120_000);
     await startLab(page);
     // The lesson's `docker run -p 5433:5432 postgres`: without a password, postgres refuses.
     await page.getByRole('button', { name: 'Executar no host1' }).first().click();
     await expect(screenOf(page, 'host1')).toContainText('docker run -p 5433:5432 postgres');
-    await expect(screenOf(page, 'host1')).toContainText('superuser password is not specified', { timeout: 30_000 });
+    await expect(screenOf(page, 'host1')).toContainText('superuser password is not specified', { timeout: 90_000 });
     await endLab(page);
   });
 
