@@ -19,6 +19,8 @@ export const stepProgressSchema = z.object({
   /** For a passed step whose check reads the present: whether that still holds. */
   stillTrue: z.boolean().optional(),
   reason: reasonSchema.optional(),
+  /** Its check holds, and is being checked again to see that it stays so before the step passes. */
+  confirming: z.boolean().optional(),
   /** Evaluations, after the learner did something on this step, that found it not done. */
   failures: z.number().int().nonnegative(),
 });

@@ -10,6 +10,7 @@ import { sessionSchema, type Session } from '../../protocol/agent.ts';
 import type { TerminalServerMessage } from '../../protocol/terminal.ts';
 import { labs } from '../../src/labs/index.ts';
 import type { LabDefinition } from '../../src/labs/lab-definition.ts';
+import { stateKinds } from '../../src/labs/checks/conditions.ts';
 import { createAgentApp } from '../agent/app.ts';
 import { LiveSessions } from '../agent/live-sessions.ts';
 import { serveAgent, type AgentServer } from '../agent/server.ts';
@@ -20,7 +21,7 @@ import { openTerminal, type TestTerminal } from '../test-support/terminal-client
 import { imageStateDir, sandboxSessions, testConfig } from '../test-support/test-machine.ts';
 
 const others = Number(process.argv[2] ?? 20);
-const [lab] = labs.values();
+const lab = labs.get(process.argv[3] ?? 'arquitetura')!;
 
 await checkMachine(testConfig, { capacity: lab.hosts + others });
 const services = await startMachineServices(testConfig, { imageStateDir });
@@ -47,12 +48,18 @@ async function terminalOf(session: Session, host: string): Promise<TestTerminal>
 /** How many prompts a host's terminal has shown (its PS1 prints the host name, then a reset, then `:`). */
 const prompts = (terminal: TestTerminal, host: string) => terminal.text.split(`${host}\x1b[0m:`).length - 1;
 
+interface Sample {
+  ms: number;
+  /** The step's check reads the present, which must hold 1 s before the step passes. */
+  present: boolean;
+}
+
 /** The lab's solution typed into its terminals; per step, ms from the prompt coming back to the step passed. */
-async function solve(definition: LabDefinition): Promise<number[]> {
+async function solve(definition: LabDefinition): Promise<Sample[]> {
   const session = await newSession();
   const terminals = new Map<string, TestTerminal>();
   for (const host of new Set(definition.steps.flatMap((step) => step.solution.map((command) => command.host)))) terminals.set(host, await terminalOf(session, host));
-  const samples: number[] = [];
+  const samples: Sample[] = [];
   for (const step of definition.steps) {
     let finished = 0;
     for (const command of step.solution) {
@@ -66,7 +73,7 @@ async function solve(definition: LabDefinition): Promise<number[]> {
     const terminal = terminals.get(step.solution.at(-1)!.host)!;
     const already = terminal.messages.some(passed);
     if (!already) await terminal.waitForMessage(passed, 30_000);
-    samples.push(already ? 0 : performance.now() - finished);
+    samples.push({ ms: already ? 0 : performance.now() - finished, present: step.check.some((condition) => stateKinds.has(condition.kind)) });
   }
   for (const terminal of terminals.values()) terminal.close();
   await live.delete(session.id);
@@ -74,7 +81,12 @@ async function solve(definition: LabDefinition): Promise<number[]> {
 }
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length - 1) * p))];
-const summary = (values: number[]) => `p50 ${percentile(values, 0.5).toFixed(0)} ms, p95 ${percentile(values, 0.95).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (${values.length} steps)`;
+const stats = (values: number[]) => `p50 ${percentile(values, 0.5).toFixed(0)} ms, p95 ${percentile(values, 0.95).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (${values.length} steps)`;
+const summary = (samples: Sample[]) => {
+  const did = samples.filter((sample) => !sample.present).map((sample) => sample.ms);
+  const present = samples.filter((sample) => sample.present).map((sample) => sample.ms);
+  return `steps that check what was done: ${stats(did)}; steps that check what is (held 1 s first): ${stats(present)}`;
+};
 
 try {
   const alone = [...(await solve(lab)), ...(await solve(lab))];

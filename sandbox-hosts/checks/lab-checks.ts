@@ -1,7 +1,9 @@
 // A session's lab, checked as the learner works: what its daemons did (Engine events, the API calls
 // they answered, the commands the shells finished) is recorded here, and each time something
 // happens the steps not yet passed are evaluated again, shortly after the burst a command makes
-// settles. A passed step stays passed; its "still true" is read again beside it. One evaluation runs
+// settles. A step whose check reads the present passes once that has held for a second (a
+// container that dies at once does not pass). A passed step stays passed; its "still true" is
+// read again beside it. One evaluation runs
 // at a time, and one that fails or hangs never stops the agent (evaluate.ts bounds each read).
 import { factOf, type DockerEvent, type DockerFact } from '../../protocol/events.ts';
 import type { LabDefinition, LabStep } from '../../src/labs/lab-definition.ts';
@@ -16,6 +18,8 @@ export interface LabChecksOptions {
   settleMs?: number;
   /** An evaluation starts at most this long after the first thing that happened, however busy. */
   maxDelayMs?: number;
+  /** How long a step's "is it" conditions must hold before it passes (default 1 s). */
+  confirmMs?: number;
   now?: () => number;
   log?: (event: Record<string, unknown>) => void;
 }
@@ -36,6 +40,10 @@ export class LabChecks {
   readonly #now: () => number;
   readonly #log: (event: Record<string, unknown>) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** How long what a step's state conditions read must hold before the step passes. */
+  readonly #confirmMs: number;
+  /** Steps whose check holds, by when it first did, waiting for it to hold `confirmMs`. */
+  readonly #holding = new Map<string, number>();
   #firstPendingAt: number | undefined;
   #running: Promise<void> | undefined;
   #again = false;
@@ -46,6 +54,7 @@ export class LabChecks {
     this.#state = state;
     this.#settleMs = options.settleMs ?? 100;
     this.#maxDelayMs = options.maxDelayMs ?? 300;
+    this.#confirmMs = options.confirmMs ?? 1_000;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
     this.#progress = new Map(lab.steps.map((step) => [step.id, { step: step.id, status: 'pending', failures: 0 }]));
@@ -139,9 +148,23 @@ export class LabChecks {
       }
       const result = await evaluateStep(step, this.record, this.#state);
       if (result.status === 'passed') {
+        // What is true now must stay true a moment: a container that dies a second after `docker
+        // run -d` (postgres without a password) is not a step done. Checked again once it has held.
+        const heldSince = this.#holding.get(step.id);
+        if (hasStateConditions(step) && (heldSince === undefined || this.#now() - heldSince < this.#confirmMs)) {
+          if (heldSince === undefined) {
+            this.#holding.set(step.id, this.#now());
+            setTimeout(() => void this.#run(false), this.#confirmMs + 10);
+          }
+          progress.confirming = true;
+          continue;
+        }
+        this.#holding.delete(step.id);
         this.#progress.set(step.id, { step: step.id, status: 'passed', passedAt: this.#now(), failures: progress.failures, ...(hasStateConditions(step) ? { stillTrue: true } : {}) });
         continue;
       }
+      this.#holding.delete(step.id);
+      delete progress.confirming;
       progress.status = result.status;
       progress.reason = result.reason;
       if (result.status === 'unknown') this.#log({ event: 'checks.could_not_check', lab: this.lab.id, step: step.id, detail: result.detail });

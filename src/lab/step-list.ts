@@ -63,6 +63,7 @@ export class StepList {
     item.dataset.state = shown === 'passed' && progress.stillTrue === false ? 'passed-stale' : shown;
     const state = item.querySelector<HTMLElement>('.step-state')!;
     if (shown === 'passed') state.replaceChildren(this.#t(progress.stillTrue === false ? 'doca.lab.stepNoLongerTrue' : 'doca.lab.stepDone'));
+    else if (progress.confirming) state.replaceChildren(this.#t('doca.lab.stepChecking'));
     else if (shown === 'pending' || !progress.reason) state.replaceChildren(this.#t('doca.lab.stepPending'));
     else {
       const message = reasonMessage(step, progress.reason.code, this.#locale);
