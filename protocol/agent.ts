@@ -1,5 +1,6 @@
 // The sandbox-host agent's HTTP API, as the control plane calls it.
 import { z } from 'zod';
+import { labProgressSchema } from './progress.ts';
 
 /** Who may call an agent: tokens the control plane signs, bound to one agent by their audience. */
 export const agentTokenIssuer = 'doca-control-plane';
@@ -54,6 +55,10 @@ export const extendSessionRequestSchema = z.strictObject({
   seconds: z.number().int().min(60).max(24 * 3600).optional(),
 });
 export type ExtendSessionRequest = z.infer<typeof extendSessionRequestSchema>;
+
+/** `POST /sessions/:id/check`: the lab's steps, checked now. */
+export const labCheckSchema = z.object({ steps: labProgressSchema });
+export type LabCheck = z.infer<typeof labCheckSchema>;
 
 export const agentCapacitySchema = z.object({
   agentID: z.string(),

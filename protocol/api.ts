@@ -22,6 +22,8 @@ export const errorCodes = [
   'too_many_sessions',
   /** The session has had every extension it may have; it ends at its time. */
   'extension_limit',
+  /** The session's agent did not answer in time; trying again may work. */
+  'agent_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -44,6 +46,7 @@ export const errorStatus = {
   too_many_sessions: 429,
   // Waiting never makes room for another extension: a conflict with the session's state, not a rate.
   extension_limit: 409,
+  agent_unavailable: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 

@@ -13,7 +13,7 @@ import {
   type DockerEvent,
 } from '../../protocol/index.ts';
 import type { ErrorCode } from '../../protocol/api.ts';
-import type { SessionStarting } from '../../protocol/agent.ts';
+import type { LabCheck, SessionStarting } from '../../protocol/agent.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APIFailure, handleError, validBody } from '../../protocol/http-errors.ts';
 import type { TerminalSocket } from '../terminal/host-terminal.ts';
@@ -84,6 +84,12 @@ export function createAgentApp(options: AgentOptions) {
       const session = sessionOf(c.req.param('id'));
       const { seconds } = await readBody(c.req.raw, extendSessionRequestSchema, '{"seconds": 1800}', true);
       return c.json(live.extend(session, seconds).view());
+    })
+    // The lab's steps, checked now (the page's Check button); progress also arrives by itself.
+    .post('/sessions/:id/check', async (c) => {
+      const session = sessionOf(c.req.param('id'));
+      if (!session.checks) throw new APIFailure('lab_not_found', `Session ${session.id} is not a lab's: it has no steps to check.`);
+      return c.json({ steps: await session.checks.checkNow() } satisfies LabCheck);
     })
     .delete('/sessions/:id', async (c) => {
       if (!(await live.delete(c.req.param('id')))) sessionOf(c.req.param('id'));

@@ -57,6 +57,8 @@ export const uiStringKeys = [
   'doca.lab.daemonRunning',
   'doca.lab.daemonFailed',
   'doca.lab.steps',
+  'doca.lab.check',
+  'doca.lab.checkFailed',
   'doca.lab.stepPending',
   'doca.lab.stepDone',
   'doca.lab.stepNoLongerTrue',

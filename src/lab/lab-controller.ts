@@ -4,6 +4,7 @@
 import type { Terminal } from '@xterm/xterm';
 import { labSessionSchema, learnerProgressSchema, learnerSchema, sessionPollMs, type LabSession } from '../../protocol/control-plane.ts';
 import { apiErrorSchema } from '../../protocol/api.ts';
+import { labCheckSchema } from '../../protocol/agent.ts';
 import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
 import { refusalNotice, type RefusalNotice } from './refusal-notice';
 import { noticeOf } from './session-notice';
@@ -41,6 +42,7 @@ export class LabController {
   #pendingCommands: { host: string; command: string }[] = [];
   /** The running session has had every extension it may have: Extend stays hidden for it. */
   #extensionsSpent = false;
+  #check: HTMLButtonElement;
   /** Whether Tab in a terminal moves focus (Ctrl+M) instead of completing. */
   #tabMovesFocus = false;
   /** The steps as the lab's checks report them (none for a page without the lab's definition). */
@@ -73,6 +75,8 @@ export class LabController {
     }));
     this.#extend.addEventListener('click', () => void this.#call('POST', `/api/sessions/${this.#session!.id}/extend`));
     this.#end.addEventListener('click', () => void this.#call('DELETE', `/api/sessions/${this.#session!.id}`));
+    this.#check = $('[data-action="check"]');
+    this.#check.addEventListener('click', () => void this.#checkNow());
     this.#screenReader.addEventListener('change', () => this.#hosts.forEach((h) => h.terminal && (h.terminal.options.screenReaderMode = this.#screenReader.checked)));
     for (const host of this.#hosts) {
       host.tab.addEventListener('click', () => void this.#select(host));
@@ -170,6 +174,7 @@ export class LabController {
     this.#start.disabled = false;
     if (previous?.id !== session.id) this.#extensionsSpent = false;
     this.#extend.hidden = this.#end.hidden = session.state !== 'running';
+    this.#check.hidden = session.state !== 'running' || !this.#steps;
     if (this.#extensionsSpent) this.#extend.hidden = true;
     const notice = noticeOf(session);
     if (notice.state === 'queued' || notice.state === 'starting') {
@@ -308,6 +313,22 @@ export class LabController {
   }
 
   /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes; everything else goes to the shell. */
+  /** The Check button: the steps are checked now (they are also checked as things happen). */
+  async #checkNow(): Promise<void> {
+    const session = this.#session;
+    if (session?.state !== 'running') return;
+    this.#check.disabled = true;
+    try {
+      const response = await fetch(`/api/sessions/${session.id}/check`, { method: 'POST' });
+      if (!response.ok) throw new Error(String(response.status));
+      this.#steps?.show(labCheckSchema.parse(await response.json()).steps);
+    } catch {
+      this.#setStatus(this.#t('doca.lab.checkFailed'));
+    } finally {
+      this.#check.disabled = false;
+    }
+  }
+
   /**
    * No keyboard trap: Tab is the shell's completion, and Ctrl+M (as in VS Code's terminal) switches
    * Tab to moving focus out of the terminal and back. Returning false leaves the key to the browser.

@@ -9,6 +9,7 @@ const editions = [
     start: 'Começar o laboratório',
     connected: 'Conectado ao host1',
     done: 'feito',
+    check: 'Verificar agora',
     wrongPort: 'A porta 5433 não está publicada no host1; o container',
   },
   {
@@ -17,6 +18,7 @@ const editions = [
     start: 'Start the lab',
     connected: 'Connected to host1',
     done: 'done',
+    check: 'Check now',
     wrongPort: 'Port 5433 is not published on host1; the container',
   },
 ] as const;
@@ -44,6 +46,11 @@ test.describe('lab steps checked as they happen', () => {
       await typeIn(page, 'docker version');
       await expect(step(page, 'client-e-daemon')).toHaveAttribute('data-state', 'passed', { timeout: 5_000 });
       await expect(step(page, 'client-e-daemon').locator('.step-state')).toHaveText(edition.done);
+      // Check now asks the agent at once: the same answer.
+      const checked = page.waitForResponse((response) => response.url().endsWith('/check') && response.request().method() === 'POST');
+      await page.getByRole('button', { name: edition.check }).click();
+      expect((await checked).status()).toBe(200);
+      await expect(step(page, 'client-e-daemon')).toHaveAttribute('data-state', 'passed');
 
       await typeIn(page, 'docker run -d --name banco -p 8080:5432 -e POSTGRES_PASSWORD=doca postgres');
       const reason = step(page, 'run-postgres').locator('.step-state');

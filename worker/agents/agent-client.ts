@@ -1,7 +1,8 @@
 // Calls one sandbox-host agent with a short-lived token addressed to it. What an agent call can
 // bring back instead of its answer comes back as a value: the agent did not answer, or it answered
 // with an error of its own.
-import { sessionSchema, sessionStartingSchema, type Session } from '../../protocol/agent.ts';
+import { labCheckSchema, sessionSchema, sessionStartingSchema, type Session } from '../../protocol/agent.ts';
+import type { StepProgress } from '../../protocol/progress.ts';
 import { signAgentToken, type RequestBinding } from '../../protocol/tokens.ts';
 import { apiErrorSchema, type ErrorCode } from '../../protocol/api.ts';
 
@@ -61,6 +62,11 @@ export class AgentClient {
 
   async extend(id: string): Promise<AgentAnswer<Session | undefined>> {
     return this.#call('POST', `/sessions/${id}/extend`, undefined, (response) => sessionSchema.parse(response), { 404: undefined });
+  }
+
+  /** The session's lab steps, checked now; undefined when the agent no longer holds the session. */
+  async check(id: string): Promise<AgentAnswer<StepProgress[] | undefined>> {
+    return this.#call('POST', `/sessions/${id}/check`, undefined, (response) => labCheckSchema.parse(response).steps, { 404: undefined });
   }
 
   async deleteSession(id: string): Promise<AgentAnswer<void>> {

@@ -6,6 +6,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Session } from '../../protocol/agent.ts';
 import type { LabSession } from '../../protocol/control-plane.ts';
+import type { StepProgress } from '../../protocol/progress.ts';
 import type { Outcome as SharedOutcome } from '../../protocol/outcome.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
 import { agentCallTimeoutMs, AgentClient, type AgentAnswer, type AgentFailure } from '../agents/agent-client';
@@ -109,6 +110,20 @@ export class LabSessionObject extends DurableObject<Bindings> {
       const agent = await this.#agentOf(row);
       if (!agent) throw new APIFailure('host_not_found', `The sandbox host of session ${id} is gone.`);
       return { agent: { id: agent.client.id, url: agent.client.url }, path: `/sessions/${row.agent_session_id}/hosts/${host}` };
+    });
+  }
+
+  /** The lab's steps checked now on the running session's agent (the page's Check button). */
+  check(id: string): Promise<Outcome<StepProgress[]>> {
+    return outcome(async () => {
+      const row = await this.#row(id);
+      if (row.state !== 'running') throw new APIFailure('session_not_running', 'Only a running session can be checked.');
+      const agent = await this.#agentOf(row);
+      if (!agent) throw new APIFailure('session_not_running', `The sandbox hosts of session ${id} are gone.`);
+      const answer = await agent.client.check(row.agent_session_id!);
+      if (!answer.ok) throw new APIFailure('agent_unavailable', `The sandbox host could not check the session now; try again.`);
+      if (!answer.value) throw new APIFailure('session_not_running', `The sandbox host no longer holds session ${id}.`);
+      return answer.value;
     });
   }
 

@@ -2,6 +2,7 @@
 // Durable Object for that lab (lab-session-object.ts); this side checks ownership and turns
 // outcomes into responses.
 import type { LabSession } from '../../protocol/control-plane.ts';
+import type { StepProgress } from '../../protocol/progress.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
 import { agentCallTimeoutMs, AgentClient } from '../agents/agent-client';
 import type { Bindings } from '../env';
@@ -62,6 +63,11 @@ export class LabSessions {
       await this.#env.DB.prepare('UPDATE lab_sessions SET extensions = MAX(0, extensions - 1) WHERE id = ?').bind(id).run();
     }
     return unwrap(result);
+  }
+
+  /** The learner's running session's lab steps, checked now. */
+  async check(learnerID: string, id: string): Promise<StepProgress[]> {
+    return unwrap(await (await this.#own(learnerID, id)).check(id));
   }
 
   async end(learnerID: string, id: string): Promise<LabSession> {

@@ -3,7 +3,7 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { apiErrorSchema, labSessionSchema, type LabSession } from '../../protocol/index.ts';
+import { apiErrorSchema, labCheckSchema, labSessionSchema, type LabSession } from '../../protocol/index.ts';
 import { labSessionObjectName } from './lab-session-object';
 import { Browser, fakeAgentState, heartbeatOf, lookAt, newAgentID, request, sendHeartbeat, silenceAgents, startFakeAgent, startLab, stateWhenPlaced, stopFakeAgent } from '../test-support/clients';
 
@@ -137,6 +137,21 @@ describe('starting a lab session', () => {
     const looks = await Promise.all([startLab(learner), startLab(learner), startLab(learner)]);
     expect(new Set(looks.map(({ session }) => session.id)).size).toBe(1);
     expect((await fakeAgentState(agent)).sessions).toHaveLength(1);
+  });
+
+  it("checks a running session's lab steps on its agent, for its learner only", async () => {
+    const agent = await newAgentID();
+    await startFakeAgent(agent, 2);
+    const learner = new Browser();
+    const { session } = await startLab(learner);
+    const checked = await learner.fetch(`/api/sessions/${session.id}/check`, { method: 'POST' });
+    expect(checked.status).toBe(200);
+    const { steps } = labCheckSchema.parse(await checked.json());
+    expect(steps.map((step) => step.step)).toEqual(['client-e-daemon', 'pull-postgres', 'run-postgres', 'outro-daemon']);
+    expect((await fakeAgentState(agent)).calls.filter((call) => call.endsWith('/check'))).toHaveLength(1);
+    await expectError(await new Browser().fetch(`/api/sessions/${session.id}/check`, { method: 'POST' }), 404, 'session_not_found');
+    await learner.fetch(`/api/sessions/${session.id}`, { method: 'DELETE' });
+    await expectError(await learner.fetch(`/api/sessions/${session.id}/check`, { method: 'POST' }), 409, 'session_not_running');
   });
 
   it('extends and ends a session on its agent', async () => {

@@ -25,6 +25,7 @@ export const sessionRoutes = new Hono<AppEnv>()
   })
   .get('/:id', async (c) => c.json(await new LabSessions(c.env).view(c.get('learner').id, c.req.param('id'))))
   .post('/:id/extend', async (c) => c.json(await new LabSessions(c.env).extend(c.get('learner').id, c.req.param('id'))))
+  .post('/:id/check', async (c) => c.json({ steps: await new LabSessions(c.env).check(c.get('learner').id, c.req.param('id')) }))
   .delete('/:id', async (c) => c.json(await new LabSessions(c.env).end(c.get('learner').id, c.req.param('id'))))
   // The host's terminal: the learner's WebSocket, passed through to the agent with a token for it.
   .get('/:id/hosts/:host/terminal', async (c) => {

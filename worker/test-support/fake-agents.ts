@@ -123,6 +123,11 @@ export function fakeAgents(controlPlaneKey: PublicKeyJWK, agentKeys: ReadonlyMap
       session.expiresAt = new Date(Date.parse(session.expiresAt) + 1_800_000).toISOString();
       return json(session);
     }
+    if (request.method === 'POST' && action === 'check') {
+      // A stand-in's lab has not begun: every step is still to do.
+      const lab = labs.get(session.lab ?? '');
+      return lab ? json({ steps: lab.steps.map((step) => ({ step: step.id, status: 'failed', reason: { code: 'not-pulled', values: {} }, failures: 0 })) }) : json({ error: { code: 'lab_not_found', message: 'no lab' } }, 404);
+    }
     if (request.method === 'DELETE' && !action) {
       agent.sessions.delete(session.id);
       return new Response(null, { status: 204 });
