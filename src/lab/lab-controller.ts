@@ -11,6 +11,7 @@ import { noticeOf } from './session-notice';
 import { labs } from '../labs/index.ts';
 import { StepList } from './step-list';
 import { TerminalConnection, type ConnectionState } from './terminal-connection';
+import { TerminalKeys } from './terminal-keys';
 
 /** A terminal that dropped may mean the session ended (its agent stopped): ask this soon after. */
 const checkAfterDisconnectMs = 2_000;
@@ -43,8 +44,10 @@ export class LabController {
   /** The running session has had every extension it may have: Extend stays hidden for it. */
   #extensionsSpent = false;
   #check: HTMLButtonElement;
-  /** Whether Tab in a terminal moves focus (Ctrl+M) instead of completing. */
-  #tabMovesFocus = false;
+  readonly #keys = new TerminalKeys((tabMovesFocus) => {
+    this.root.dataset.tabMovesFocus = String(tabMovesFocus);
+    this.#setStatus(this.#t(tabMovesFocus ? 'doca.lab.tabMovesFocus' : 'doca.lab.tabCompletes'));
+  });
   /** The steps as the lab's checks report them (none for a page without the lab's definition). */
   #steps: StepList | undefined;
   /**
@@ -254,7 +257,7 @@ export class LabController {
     terminal.loadAddon(fit);
     terminal.open(host.panel);
     fit.fit();
-    terminal.attachCustomKeyEventHandler((event) => this.#focusKeys(event) && this.#clipboardKeys(terminal, event));
+    terminal.attachCustomKeyEventHandler((event) => this.#keys.handle(terminal, event));
     const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const connection = new TerminalConnection(`${protocol}//${location.host}/api/sessions/${session.id}/hosts/${host.name}/terminal`, {
       onState: (state) => this.#connectionState(host, state),
@@ -327,34 +330,6 @@ export class LabController {
     } finally {
       this.#check.disabled = false;
     }
-  }
-
-  /**
-   * No keyboard trap: Tab is the shell's completion, and Ctrl+M (as in VS Code's terminal) switches
-   * Tab to moving focus out of the terminal and back. Returning false leaves the key to the browser.
-   */
-  #focusKeys(event: KeyboardEvent): boolean {
-    if (event.type === 'keydown' && event.ctrlKey && !event.altKey && !event.metaKey && !event.shiftKey && event.code === 'KeyM') {
-      event.preventDefault();
-      this.#tabMovesFocus = !this.#tabMovesFocus;
-      this.root.dataset.tabMovesFocus = String(this.#tabMovesFocus);
-      this.#setStatus(this.#t(this.#tabMovesFocus ? 'doca.lab.tabMovesFocus' : 'doca.lab.tabCompletes'));
-      return false;
-    }
-    return !(this.#tabMovesFocus && event.key === 'Tab');
-  }
-
-  #clipboardKeys(terminal: Terminal, event: KeyboardEvent): boolean {
-    if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
-    if (event.code === 'KeyC') {
-      void navigator.clipboard.writeText(terminal.getSelection());
-      return false;
-    }
-    if (event.code === 'KeyV') {
-      void navigator.clipboard.readText().then((text) => terminal.paste(text));
-      return false;
-    }
-    return true;
   }
 
   /** Each shell command block of the lesson gets "Run on hostN" (the block's title names the host). */
