@@ -41,3 +41,30 @@ describe('a step that reads the present', () => {
     checks.close();
   });
 });
+
+describe('one evaluation', () => {
+  it("asks each host's daemon each question once, however many steps ask it", async () => {
+    const { defineLab } = await import('../../src/labs/lab-definition.ts');
+    const twoAsk = defineLab('two-ask.ts', {
+      id: 'duas-perguntas',
+      lesson: 'arquitetura/fluxo',
+      title: { 'pt-BR': 'Duas', en: 'Two' },
+      hosts: 1,
+      steps: ['nginx', 'redis'].map((image) => ({
+        id: `roda-${image}`,
+        title: { 'pt-BR': image, en: image },
+        check: [{ kind: 'container-running' as const, host: 'host1' as const, image }],
+        solution: [{ host: 'host1' as const, run: `docker run -d ${image}` }],
+      })),
+    });
+    let reads = 0;
+    const state = { ...snapshotState({}), containers: async () => (reads++, []) };
+    const checks = new LabChecks(twoAsk, state);
+    const progress = await checks.checkNow();
+    expect(progress.map((step) => step.reason?.code)).toEqual(['no-container', 'no-container']);
+    expect(reads).toBe(1);
+    await checks.checkNow();
+    expect(reads).toBe(2); // the next evaluation reads the present again
+    checks.close();
+  });
+});

@@ -8,7 +8,7 @@
 import { factOf, type DockerEvent, type DockerFact } from '../../protocol/events.ts';
 import type { LabDefinition, LabStep } from '../../src/labs/lab-definition.ts';
 import { stateKinds } from '../../src/labs/checks/conditions.ts';
-import { evaluateCondition, evaluateStep, type APICall, type FinishedCommand, type SessionRecord, type StateReader } from '../../src/labs/checks/evaluate.ts';
+import { evaluateCondition, evaluateStep, type APICall, type FinishedCommand, type LabRecord, type StateReader } from '../../src/labs/checks/evaluate.ts';
 import type { StepProgress } from '../../protocol/progress.ts';
 
 export type { StepProgress };
@@ -61,7 +61,7 @@ export class LabChecks {
   }
 
   /** The record so far, as the engine reads it (and a fixture keeps it). */
-  get record(): SessionRecord {
+  get record(): LabRecord {
     return { facts: this.#facts, apiCalls: this.#apiCalls, commands: this.#commands };
   }
 
@@ -138,15 +138,17 @@ export class LabChecks {
 
   async #evaluate(learnerActed: boolean): Promise<void> {
     const before = JSON.stringify(this.progress());
+    // Within one evaluation the present is read once per question, however many steps ask it.
+    const state = readOnce(this.#state);
     // The step the learner is on: the first one not passed. Only its failures count as attempts.
     const current = this.lab.steps.find((step) => this.#progress.get(step.id)!.status !== 'passed');
     for (const step of this.lab.steps) {
       const progress = this.#progress.get(step.id)!;
       if (progress.status === 'passed') {
-        progress.stillTrue = await this.#stillTrue(step);
+        progress.stillTrue = await this.#stillTrue(step, state);
         continue;
       }
-      const result = await evaluateStep(step, this.record, this.#state);
+      const result = await evaluateStep(step, this.record, state);
       if (result.status === 'passed') {
         // What is true now must stay true a moment: a container that dies a second after `docker
         // run -d` (postgres without a password) is not a step done. Checked again once it has held.
@@ -174,12 +176,27 @@ export class LabChecks {
     if (JSON.stringify(after) !== before) for (const listener of this.#listeners) listener(after);
   }
 
-  async #stillTrue(step: LabStep): Promise<boolean | undefined> {
+  async #stillTrue(step: LabStep, state: StateReader): Promise<boolean | undefined> {
     const present = step.check.filter((condition) => stateKinds.has(condition.kind));
     if (present.length === 0) return undefined;
-    for (const condition of present) if ((await evaluateCondition(condition, this.record, this.#state)).status !== 'holds') return false;
+    for (const condition of present) if ((await evaluateCondition(condition, this.record, state)).status !== 'holds') return false;
     return true;
   }
+}
+
+/** A reader that asks `state` each question once: the same answer (or failure) to every step that asks it again. */
+export function readOnce(state: StateReader): StateReader {
+  const asked = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    if (!asked.has(key)) asked.set(key, read());
+    return asked.get(key) as Promise<T>;
+  };
+  return {
+    images: (host) => once(`images ${host}`, () => state.images(host)),
+    containers: (host) => once(`containers ${host}`, () => state.containers(host)),
+    portOpen: (host, port) => once(`port ${host} ${port}`, () => state.portOpen(host, port)),
+    registryTags: (host, port, repository) => once(`registry ${host} ${port} ${repository}`, () => state.registryTags(host, port, repository)),
+  };
 }
 
 const hasStateConditions = (step: LabStep) => step.check.some((condition) => stateKinds.has(condition.kind));

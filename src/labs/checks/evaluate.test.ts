@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { DockerFact } from '../../../protocol/events.ts';
 import arquitetura from '../arquitetura/lab.ts';
 import { conditionSchema, normalizeImage, type ConditionInput } from './conditions.ts';
-import { apiPathOf, evaluateCondition, evaluateStep, type SessionRecord, type StateReader } from './evaluate.ts';
+import { apiPathOf, evaluateCondition, evaluateStep, type LabRecord, type StateReader } from './evaluate.ts';
 import { snapshotState, type StateSnapshot } from './snapshot.ts';
 
-const empty: SessionRecord = { facts: [], apiCalls: [], commands: [] };
-const record = (parts: Partial<SessionRecord>): SessionRecord => ({ ...empty, ...parts });
+const empty: LabRecord = { facts: [], apiCalls: [], commands: [] };
+const record = (parts: Partial<LabRecord>): LabRecord => ({ ...empty, ...parts });
 const condition = (input: ConditionInput) => conditionSchema.parse(input);
-const check = (input: ConditionInput, done: SessionRecord = empty, state: StateSnapshot = {}) => evaluateCondition(condition(input), done, snapshotState(state));
+const check = (input: ConditionInput, done: LabRecord = empty, state: StateSnapshot = {}) => evaluateCondition(condition(input), done, snapshotState(state));
 
 const postgres = (name: string, running: boolean, ports: { hostPort?: number; containerPort: number }[] = [], status = running ? 'Up 2 seconds' : 'Exited (1) 2 seconds ago') => ({
   name,

@@ -21,7 +21,7 @@ export interface FinishedCommand {
 }
 
 /** What happened in the session so far: the "did it" checks read it. */
-export interface SessionRecord {
+export interface LabRecord {
   facts: readonly DockerFact[];
   apiCalls: readonly APICall[];
   commands: readonly FinishedCommand[];
@@ -72,7 +72,7 @@ export function apiPathOf(path: string): string {
   return path.replace(/^\/v\d+(\.\d+)?(?=\/)/, '').replace(/\?.*$/, '');
 }
 
-export async function evaluateCondition(condition: Condition, record: SessionRecord, state: StateReader, timeoutMs = stateReadTimeoutMs): Promise<ConditionResult> {
+export async function evaluateCondition(condition: Condition, record: LabRecord, state: StateReader, timeoutMs = stateReadTimeoutMs): Promise<ConditionResult> {
   const { host } = condition;
   switch (condition.kind) {
     case 'pulled':
@@ -154,7 +154,7 @@ async function readState(condition: Extract<Condition, { kind: 'image-present' |
  * condition holds (a common mistake it recognizes), else by the condition's own reason; a read that
  * failed is "could not check".
  */
-export async function evaluateStep(step: { check: readonly Condition[]; diagnoses?: readonly Diagnosis[] }, record: SessionRecord, state: StateReader, timeoutMs = stateReadTimeoutMs): Promise<StepResult> {
+export async function evaluateStep(step: { check: readonly Condition[]; diagnoses?: readonly Diagnosis[] }, record: LabRecord, state: StateReader, timeoutMs = stateReadTimeoutMs): Promise<StepResult> {
   for (const condition of step.check) {
     const result = await evaluateCondition(condition, record, state, timeoutMs);
     if (result.status === 'holds') continue;
