@@ -184,7 +184,12 @@ export class LiveSession {
   async #readPorts(flow: Parameters<CommandFlows['ports']>[0], host: string, name: string): Promise<void> {
     try {
       const container = (await this.#state.containers(host)).find((candidate) => candidate.name === name);
-      const ports = (container?.ports ?? []).flatMap((port) => (port.hostPort === undefined ? [] : [{ hostPort: port.hostPort, containerPort: port.containerPort }]));
+      // The daemon lists a port once per address family (0.0.0.0 and ::): one mapping is one entry.
+      const mappings = new Set((container?.ports ?? []).flatMap((port) => (port.hostPort === undefined ? [] : [`${port.hostPort}:${port.containerPort}`])));
+      const ports = [...mappings].map((mapping) => {
+        const [hostPort, containerPort] = mapping.split(':').map(Number);
+        return { hostPort, containerPort };
+      });
       if (!this.#ended.signal.aborted) this.flows.ports(flow, host, name, ports);
     } catch (error) {
       this.#owner.log({ event: 'flow.ports_unread', session: this.id, host, error: String(error) });
