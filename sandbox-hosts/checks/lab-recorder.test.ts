@@ -33,6 +33,11 @@ describe('recording a lab session', () => {
     expect(moment.state.map(questionOf).sort()).toEqual(['containers of host1', 'images of host1', 'tags of minhaimagem in the registry at host1:5000']);
     expect(moment.state.find((answer) => answer.read === 'registry-tags')).toMatchObject({ error: expect.stringContaining('ECONNREFUSED') });
     expect(read.record.facts).toContainEqual({ kind: 'pulled', host: 'host1', image: 'busybox:latest' });
+    // Typed into the terminal, the commands come back from the shell's hook with their exit status.
+    expect(read.record.commands).toEqual([
+      { host: 'host1', command: 'docker pull busybox', exitCode: 0 },
+      { host: 'host1', command: 'docker run -d -p 5001:5000 --name registry registry', exitCode: 0 },
+    ]);
     expect(read.record.apiCalls.some((call) => call.method === 'POST' && call.path.endsWith('/containers/create?name=registry'))).toBe(true);
     // The checks' and the recorder's own reads go under the agent's API version: never the learner's.
     expect(read.record.apiCalls.filter((call) => call.path.startsWith('/v1.24/'))).toEqual([]);

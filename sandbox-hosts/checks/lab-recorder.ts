@@ -1,5 +1,6 @@
 // Records one scenario of a lab in a real session (a fresh one, the solution step by step, a wrong
-// attempt): the commands typed as the learner, the session's record as its checks hold it, and at
+// attempt): the commands typed into the hosts' terminals as the learner types them (so the shell's
+// hook reports them as finished commands), the session's record as its checks hold it, and at
 // each moment every answer the lab's conditions get from the present. Before each moment it waits
 // for the live check's verdict (a step passed, a step failing with the attempt's reason) and for
 // the record to settle, so the recording holds everything that verdict was made from.
@@ -9,7 +10,7 @@ import { recordingFormat, type RecordedMoment, type Recording, type Scenario } f
 import { scenarioMoments } from '../../src/labs/lab-scenarios.ts';
 import type { StepProgress } from '../../protocol/progress.ts';
 import type { LiveSessions } from '../agent/live-sessions.ts';
-import { learnerShell } from '../test-support/test-machine.ts';
+import { typeCommands } from '../test-support/typed-commands.ts';
 import type { LabChecks } from './lab-checks.ts';
 import { engineStateReader } from './state-reader.ts';
 
@@ -38,7 +39,7 @@ export async function recordScenario(live: LiveSessions, lab: LabDefinition, sce
     const doubts: string[] = [];
     const moments: RecordedMoment[] = [];
     for (const [index, ran] of scenarioMoments(lab, scenario).entries()) {
-      for (const command of ran) await learnerShell(session.findHost(command.host)!, command.run);
+      await typeCommands(session, ran);
       const doubt = await awaitVerdict(checks, lab, scenario, index, options.verdictTimeoutMs ?? 60_000);
       if (doubt) doubts.push(doubt);
       const seen = await settled(checks);
