@@ -134,7 +134,7 @@ async function readState(condition: Extract<Condition, { kind: 'image-present' |
         const published = closest.ports.filter((port) => port.hostPort !== undefined);
         const expected = String(wanted.hostPort);
         if (published.length === 0) return fails('no-port-published', { host, name: closest.name, expected });
-        return fails('port-not-published', { host, name: closest.name, expected, seen: published.map((port) => `${port.hostPort}→${port.containerPort}`).join(', ') });
+        return fails('port-not-published', { host, name: closest.name, expected, seen: [...new Set(published.map((port) => `${port.hostPort}→${port.containerPort}`))].join(', ') });
       }
       case 'port-open':
         return (await within(state.portOpen(host, condition.port), timeoutMs)) ? holds : fails('port-closed', { host, port: condition.port });
