@@ -39,7 +39,7 @@ export type CreateClassRequest = z.infer<typeof createClassRequestSchema>;
 export const createdClassSchema = z.object({
   id: classIDSchema,
   joinCode: z.string(),
-  /** The learners' link: `/turma/entrar/?codigo=ABC234` (or its English twin). */
+  /** The learners' link: `/turmas/entrar/?codigo=ABC234` (the English page is `/en/classes/join/?code=ABC234`). */
   joinPath: z.string(),
   /** The instructor's link; the secret rides in the fragment, so it never reaches a server log. */
   instructorPath: z.string(),
@@ -88,7 +88,10 @@ export type GridCell = z.infer<typeof gridCellSchema>;
 export const classLearnerSchema = z.object({
   /** The learner's id within this class only (not their learner id): nothing links classes. */
   id: z.string(),
-  displayName: z.string(),
+  /** The learner's place in joining order: the page shows "Aprendiz 7" / "Learner 7" for a learner without a name. */
+  number: z.number().int().positive(),
+  /** The name the learner typed when joining; null: pseudonymous (the page names them by `number`). */
+  displayName: z.string().nullable(),
   joinedAt: z.iso.datetime(),
   /** Whether a lab session of theirs runs now, and asked for help. */
   active: z.boolean(),
@@ -113,6 +116,8 @@ export const classLiveMessageSchema = z.discriminatedUnion('type', [
   /** A learner asked for help, or the help ended. */
   z.object({ type: z.literal('help'), learner: z.string(), requested: z.boolean() }),
   z.object({ type: z.literal('class'), class: classSummarySchema }),
+  /** A learner deleted their data: they leave the grid. */
+  z.object({ type: z.literal('removed'), learner: z.string() }),
 ]);
 export type ClassLiveMessage = z.infer<typeof classLiveMessageSchema>;
 
@@ -146,8 +151,72 @@ export const activityReportSchema = z.strictObject({
 });
 export type ActivityReport = z.infer<typeof activityReportSchema>;
 
+/** The subprotocol of the instructor's sockets; the secret rides as the second: `new WebSocket(url, [instructorSubprotocol, secret])`. */
+export const instructorSubprotocol = 'doca-instructor';
+
+/** Close codes of the instructor's watch socket (help mode) besides the terminal's own; clients don't reconnect on these. */
+export const watchCloseCodes = {
+  /** The learner stopped asking for help (or left the class, or the class ended). */
+  helpEnded: 4002,
+  /** The class was deleted. */
+  classDeleted: 4004,
+} as const;
+
+export const myClassSchema = z.object({ class: classSummarySchema.nullable(), helpRequested: z.boolean() });
+export type MyClass = z.infer<typeof myClassSchema>;
+
+export const helpRequestSchema = z.strictObject({ requested: z.boolean() });
+
+/** Extend the running sessions of one learner (their id in the class), or of every learner in the class. */
+export const extendClassRequestSchema = z.strictObject({ learner: z.string().max(64).optional() });
+
+export const classEventKinds = ['reached', 'failed', 'passed', 'command', 'help'] as const;
+
+/** One moment of a learner's timeline: a step reached, a check that failed, a step passed, a command, help asked or ended. */
+export const classEventSchema = z.object({
+  at: z.iso.datetime(),
+  kind: z.enum(classEventKinds),
+  lab: z.string().optional(),
+  step: z.string().optional(),
+  /** `failed`: why the check found the step not done. */
+  reason: reasonSchema.optional(),
+  /** `command`: what the learner's shell finished, on which host, with its exit status. */
+  command: z.string().optional(),
+  host: z.string().optional(),
+  exitCode: z.number().int().optional(),
+  /** `help`: asked (true) or no longer (false). */
+  requested: z.boolean().optional(),
+});
+export type ClassEvent = z.infer<typeof classEventSchema>;
+
+export const classTimelineSchema = z.object({ events: z.array(classEventSchema) });
+
+/** The whole class's event history (`events.json`): each event names its learner (their id in the class). */
+export const classHistorySchema = z.object({ events: z.array(classEventSchema.extend({ learner: z.string() })) });
+export type ClassHistory = z.infer<typeof classHistorySchema>;
+
 /** One row of the class export (CSV columns in this order; JSON objects with these keys). */
 export const exportColumns = ['learner', 'displayName', 'lab', 'step', 'state', 'firstPassedAt', 'attempts', 'hintsUsed', 'lastReason'] as const;
+
+/** `export.json`: the rows of the CSV, with the reason as its code and values (the CSV words it in `?lang=`). */
+export const classExportSchema = z.object({
+  rows: z.array(
+    z.object({
+      learner: z.string(),
+      /** The learner's number in the class (the CSV names a learner without a name "Aprendiz 7" / "Learner 7" by it). */
+      number: z.number().int().positive(),
+      displayName: z.string().nullable(),
+      lab: z.string(),
+      step: z.string(),
+      state: z.enum(cellStates),
+      firstPassedAt: z.iso.datetime().nullable(),
+      attempts: z.number().int().nonnegative(),
+      hintsUsed: z.number().int().nonnegative(),
+      lastReason: reasonSchema.nullable(),
+    }),
+  ),
+});
+export type ClassExport = z.infer<typeof classExportSchema>;
 
 /** How long a class's data is kept after it ends, unless deleted sooner (CLASS_RETENTION_DAYS). */
 export const defaultClassRetentionDays = 90;

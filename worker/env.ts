@@ -1,4 +1,6 @@
 // The worker's bindings, as declared in wrangler.toml (secrets: .dev.vars / `wrangler secret put`).
+import type { ClassRoom } from './classes/class-room';
+import type { ClassRow } from './classes/class-state';
 import type { AddressLimits } from './limits/address-limits';
 import type { LimitSettings } from './limits/settings';
 import type { AgentPool } from './pool/agent-pool';
@@ -28,6 +30,11 @@ export interface Bindings extends LimitSettings {
   AGENT_CALL_TIMEOUT_MS?: string;
   /** Signs the learner cookie. */
   COOKIE_SECRET: string;
+  /** One per class (named by its id): the instructors' push channel, help mode, the class's clock. */
+  CLASS_ROOM: DurableObjectNamespace<ClassRoom>;
+  /** Days a class's data is kept after it ends (default 90). */
+  CLASS_RETENTION_DAYS?: string;
 }
 
-export type AppEnv = { Bindings: Bindings; Variables: { learner: Learner } };
+/** `learner`: the learner behind the cookie (learner routes); `class`: the class whose secret the request holds (instructor routes). */
+export type AppEnv = { Bindings: Bindings; Variables: { learner: Learner; class: ClassRow } };

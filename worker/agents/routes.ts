@@ -1,11 +1,14 @@
-// Agents report to the control plane: a heartbeat every few seconds, and the lab steps their checks
-// saw passed, each signed with the agent's own key and checked against the public key registered for
+// Agents report to the control plane: a heartbeat every few seconds, the lab steps their checks
+// saw passed, and what a session's checks and shells did (for the learner's class), each signed with the agent's own key and checked against the public key registered for
 // that agent id (AGENT_KEYS), for its route.
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { activityReportSchema } from '../../protocol/classes.ts';
 import { agentHeartbeatSchema, agentIDSchema, progressReportSchema, type HeartbeatAnswer } from '../../protocol/control-plane.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
 import { verifyHeartbeatToken } from '../../protocol/tokens.ts';
 import type { AppEnv } from '../env';
+import { recordActivity } from '../classes/class-activity';
 import { jsonBody } from '../json-body';
 import { LabProgress } from '../sessions/lab-progress';
 import { LabSessions } from '../sessions/lab-sessions';
@@ -30,6 +33,13 @@ async function reportingAgent(c: Context<AppEnv>): Promise<string> {
   return id.data;
 }
 
+/** Steps and commands at their limits fit several times over; more is not a report. */
+const activityReportMaxBytes = 512 * 1024;
+
+function tooLarge(): never {
+  throw new APIFailure('invalid_body', `An activity report is at most ${activityReportMaxBytes} bytes.`);
+}
+
 export const agentRoutes = new Hono<AppEnv>()
   .post('/:id/heartbeat', async (c) => {
     const agentID = await reportingAgent(c);
@@ -46,4 +56,10 @@ export const agentRoutes = new Hono<AppEnv>()
     const agentID = await reportingAgent(c);
     const report = await jsonBody(c, progressReportSchema, '{"session": "<session id>", "lab": "arquitetura", "steps": [{"step": "pull-postgres", "passedAt": "2026-12-01T10:00:00.000Z", "failures": 0}]}');
     return c.json({ recorded: await new LabProgress(c.env).record(agentID, report) });
+  })
+  // A session's step states and finished commands, for the learner's class (nothing is kept for a learner in none).
+  .post('/:id/activity', bodyLimit({ maxSize: activityReportMaxBytes, onError: tooLarge }), async (c) => {
+    const agentID = await reportingAgent(c);
+    const report = await jsonBody(c, activityReportSchema, '{"session": "<session id>", "lab": "arquitetura", "steps": [], "commands": []}');
+    return c.json({ recorded: await recordActivity(c.env, agentID, report) });
   });

@@ -1,12 +1,15 @@
-// The learner behind the cookie: who they are, the name they choose to show, and the lab steps
-// they have passed.
+// The learner behind the cookie: who they are, the name they choose to show, the lab steps they
+// have passed, and forgetting all of it.
 import { Hono } from 'hono';
+import { deleteCookie } from 'hono/cookie';
 import { startLabSessionRequestSchema, updateLearnerRequestSchema, type Learner } from '../../protocol/control-plane.ts';
 import { APIFailure, validBody } from '../../protocol/http-errors.ts';
 import { labs } from '../../src/labs/index.ts';
 import type { AppEnv } from '../env';
+import { forgetLearner } from '../classes/class-lifecycle';
 import { jsonBody } from '../json-body';
 import { LabProgress } from '../sessions/lab-progress';
+import { learnerCookie } from './identity';
 
 export const learnerRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.json(c.get('learner')))
@@ -14,6 +17,12 @@ export const learnerRoutes = new Hono<AppEnv>()
     const { displayName } = await jsonBody(c, updateLearnerRequestSchema, '{"displayName": "Ana"}');
     await c.env.DB.prepare('UPDATE learners SET display_name = ? WHERE id = ?').bind(displayName, c.get('learner').id).run();
     return c.json({ id: c.get('learner').id, displayName } satisfies Learner);
+  })
+  // The learner's own data goes: sessions end; progress, activity, class memberships and the learner go; the cookie too.
+  .delete('/', async (c) => {
+    await forgetLearner(c.env, c.get('learner').id);
+    deleteCookie(c, learnerCookie, { path: '/', secure: new URL(c.req.url).protocol === 'https:' });
+    return c.body(null, 204);
   })
   // One lab's passed steps with `?lab=`; without it, every lab's. Only ever the learner's own, by their cookie.
   .get('/progress', async (c) => {

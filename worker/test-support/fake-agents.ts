@@ -4,7 +4,9 @@
 // one and keeps sessions in memory. http://fake-agents.test/… lets a test add agents, stop one,
 // make one fail its sandboxes, grow, or have it forget its sessions (as a restart does), and hands tests
 // a fresh agent id (GET /next-id) and the private key of a registered one (GET /keys/<id>): every
-// id in testAgentIDs has its public key in the test AGENT_KEYS.
+// id in testAgentIDs has its public key in the test AGENT_KEYS. A host's terminal answers watchers
+// (`?mode=watch`, help mode) with a WebSocket that says which host it is, and keeps what they send.
+import { Response as SocketResponse, WebSocketPair } from 'miniflare';
 import type { Session } from '../../protocol/agent.ts';
 import type { PrivateKeyJWK, PublicKeyJWK } from '../../protocol/keys.ts';
 import { verifyAgentToken } from '../../protocol/tokens.ts';
@@ -34,10 +36,33 @@ interface FakeAgent extends FakeSlowness {
   answering: boolean;
   /** Tokens whose audience was this agent, for tests that check who was asked. */
   calls: string[];
+  /** Watchers of its terminals: what each sent, and whether it is closed (and how). */
+  watchers: FakeWatcher[];
+}
+
+export interface FakeWatcher {
+  host: string;
+  received: string[];
+  closed: number | null;
 }
 
 /** The agent ids the test registry holds keys for: two named ones and a run's worth of fresh ones. */
 export const testAgentIDs = ['r1', 'r2', ...Array.from({ length: 200 }, (_, i) => `t${i}`)];
+
+/** A read-only watcher of a host's terminal: it is told which host, gets a line of output, and what it sends is only kept. */
+function watch(agent: FakeAgent, host: string): Response {
+  const [client, server] = Object.values(new WebSocketPair());
+  server.accept();
+  const watcher: FakeWatcher = { host, received: [], closed: null };
+  agent.watchers.push(watcher);
+  server.addEventListener('message', (event) => watcher.received.push(typeof event.data === 'string' ? event.data : `binary ${new TextDecoder().decode(event.data as ArrayBuffer)}`));
+  server.addEventListener('close', (event) => {
+    watcher.closed = event.code;
+  });
+  server.send(JSON.stringify({ type: 'ready', host, replayed: 0 }));
+  server.send(new TextEncoder().encode(`learner@${host}:~$ docker ps\r\n`).buffer as ArrayBuffer);
+  return new SocketResponse(null, { status: 101, webSocket: client }) as unknown as Response;
+}
 
 export function fakeAgents(controlPlaneKey: PublicKeyJWK, agentKeys: ReadonlyMap<string, { privateKey: PrivateKeyJWK }>) {
   const agents = new Map<string, FakeAgent>();
@@ -54,7 +79,7 @@ export function fakeAgents(controlPlaneKey: PublicKeyJWK, agentKeys: ReadonlyMap
     const [, , id, action] = url.pathname.split('/'); // /agents/:id/:action
     if (request.method === 'PUT' && id) {
       const { capacity, failure = null, ...slowness } = (await request.json()) as { capacity: number; failure?: FakeSandboxFailure | null } & FakeSlowness;
-      agents.set(id, { capacity, failure, ...slowness, asked: new Map(), sessions: new Map(), answering: true, calls: [] });
+      agents.set(id, { capacity, failure, ...slowness, asked: new Map(), sessions: new Map(), answering: true, calls: [], watchers: [] });
       return json({ ok: true });
     }
     const agent = agents.get(id);
@@ -62,7 +87,7 @@ export function fakeAgents(controlPlaneKey: PublicKeyJWK, agentKeys: ReadonlyMap
     if (action === 'stop') agent.answering = false;
     if (action === 'forget') agent.sessions.clear(); // as if its sessions had run out of time
     if (action === 'grow') agent.capacity = ((await request.json()) as { capacity: number }).capacity; // its sessions stay
-    return json({ sessions: [...agent.sessions.keys()], calls: agent.calls, used: used(agent) });
+    return json({ sessions: [...agent.sessions.keys()], calls: agent.calls, used: used(agent), watchers: agent.watchers });
   }
 
   const used = (agent: FakeAgent) => [...agent.sessions.values()].reduce((sum, s) => sum + s.hostCount, 0);
@@ -113,6 +138,7 @@ export function fakeAgents(controlPlaneKey: PublicKeyJWK, agentKeys: ReadonlyMap
     const session = sessionID ? agent.sessions.get(sessionID) : undefined;
     if (!session) return json({ error: { code: 'session_not_found', message: 'no session' } }, 404);
     if (request.method === 'GET' && !action) return json(session);
+    if (request.method === 'GET' && url.pathname.endsWith('/terminal') && url.searchParams.get('mode') === 'watch') return watch(agent, url.pathname.split('/')[4]);
     if (action === 'hosts' && url.pathname.includes('/ports/')) {
       // A published port answering: it echoes what reached it.
       return new Response(`<h1>port ${url.pathname.split('/')[6]}</h1> path=${url.pathname.split('/').slice(7).join('/')} cookie=${request.headers.get('cookie') ?? 'none'}`, {
