@@ -81,8 +81,8 @@ if (!existsSync(cookieSecretFile)) {
 const secretsDir = mkdtempSync(join(tmpdir(), 'doca-'));
 const secretsFile = join(secretsDir, 'dev.vars');
 const cookieSecret = readFileSync(cookieSecretFile, 'utf8').trim();
-// The abuse limits (wrangler.toml [vars]) can be set for one run from the environment.
-const limitOverrides = limitSettingNames
+// The abuse limits and the class retention (wrangler.toml [vars]) can be set for one run from the environment.
+const limitOverrides = [...limitSettingNames, 'CLASS_RETENTION_DAYS']
   .filter((name) => process.env[name] !== undefined)
   .map((name) => `${name}=${JSON.stringify(process.env[name])}\n`)
   .join('');
