@@ -190,6 +190,7 @@ export class LiveSession {
     }
     if (this.#ended.signal.aborted) return;
     this.#owner.log({ event: 'daemon.restarted', session: this.id, host: host.name });
+    this.checks?.addDaemonRestart({ host: host.name });
     this.#watchAPICalls(host);
     terminal.control({ type: 'daemon', state: 'running' });
     terminal.notice(noticeText(terminalNotices.daemonRestarted));

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { DockerFact } from '../../../protocol/events.ts';
 import arquitetura from '../arquitetura/lab.ts';
 import { conditionSchema, normalizeImage, type ConditionInput } from './conditions.ts';
-import { apiPathOf, evaluateCondition, evaluateStep, type LabRecord, type StateReader } from './evaluate.ts';
+import { apiPathOf, evaluateCondition, evaluateStep, type LabRecord } from './evaluate.ts';
+import type { StateReader } from './state-conditions.ts';
 import { snapshotState, type StateSnapshot } from './snapshot.ts';
 
 const empty: LabRecord = { facts: [], apiCalls: [], commands: [] };
