@@ -4,3 +4,4 @@ export * from './events.ts';
 export * from './terminal.ts';
 export * from './control-plane.ts';
 export * from './progress.ts';
+export * from './flow.ts';

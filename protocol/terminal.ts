@@ -1,6 +1,7 @@
 // The terminal WebSocket, as the browser, the control plane and the agent speak it: binary frames
 // carry raw pty bytes both ways; text frames carry one JSON control message with a `type`.
 import { z } from 'zod';
+import { commandFlowSchema } from './flow.ts';
 import { labProgressSchema } from './progress.ts';
 
 /** A reconnecting client first receives the last bytes the shell wrote, up to this many. */
@@ -61,5 +62,7 @@ export const terminalServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('daemon'), state: z.enum(daemonStates) }),
   /** The lab's steps, as its checks see them: sent on connecting and whenever they change. */
   z.object({ type: z.literal('progress'), steps: labProgressSchema }),
+  /** The path a command took (client → daemon → registry), sent as it grows and on connecting. */
+  z.object({ type: z.literal('flow'), flow: commandFlowSchema }),
 ]);
 export type TerminalServerMessage = z.infer<typeof terminalServerMessageSchema>;

@@ -1,12 +1,17 @@
 // One learner's session as the agent holds it: a terminal per host, the hosts' Docker events and the
-// API calls their daemons answered, the lab's checks, its clocks, and the restart of a daemon the
-// learner stopped.
+// API calls their daemons answered, the commands their shells ran and the path each took, the lab's
+// checks, its clocks, and the restart of a daemon the learner stopped.
 import { spawn as spawnPty } from 'node-pty';
 import type { Session } from '../../protocol/agent.ts';
+import { factOf } from '../../protocol/events.ts';
+import type { TerminalServerMessage } from '../../protocol/terminal.ts';
 import { followEngineEvents, type EngineEventFollower } from '../events/engine-events.ts';
 import { SessionEventLog } from '../events/session-event-log.ts';
 import { LabChecks } from '../checks/lab-checks.ts';
 import { engineStateReader } from '../checks/state-reader.ts';
+import { CommandFlows } from '../flow/command-flows.ts';
+import type { StateReader } from '../../src/labs/checks/evaluate.ts';
+import type { ShellMark } from '../terminal/shell-marks.ts';
 import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import type { SessionRecord } from '../sandbox/session.ts';
 import { engineStatus, isAgentCall, learnerSocket } from '../system/docker-engine.ts';
@@ -35,6 +40,11 @@ export class LiveSession {
   /** Stops hearing each host's daemon's API calls. */
   #apiCallWatches = new Map<string, () => void>();
   #stopFeedingChecks: (() => void) | undefined;
+  /** The path each command took, drawn in the lab panel. */
+  readonly flows: CommandFlows;
+  #stopFeedingFlows: () => void;
+  /** Read-only views of the hosts' state, for the checks and the flows' published ports. */
+  #state: StateReader;
   #restarts = new Map<string, number[]>();
   #ended = new AbortController();
 
@@ -43,6 +53,14 @@ export class LiveSession {
     this.record = record;
     this.createdAt = this.lastInputAt = now;
     this.expiresAt = now + owner.limits.timeLimitMs;
+    this.#state = engineStateReader(record.hosts);
+    // The flows compare their commands' times with the daemons' log and event times: the real clock.
+    this.flows = new CommandFlows({ onChange: (flow) => this.#tellTerminals({ type: 'flow', flow }) });
+    this.#stopFeedingFlows = this.events.subscribe((event) => {
+      const fact = factOf(event);
+      const started = fact && this.flows.fact(fact, event.time);
+      if (started && fact.kind === 'container') void this.#readPorts(started, fact.host, fact.name);
+    });
     for (const host of record.hosts) {
       this.terminals.set(
         host.name,
@@ -53,7 +71,11 @@ export class LiveSession {
             return spawnPty(file, args, { name: 'xterm-256color', cols, rows, encoding: null, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
           },
           onInput: () => (this.lastInputAt = owner.now()),
-          greeting: () => (this.checks ? { type: 'progress', steps: this.checks.progress() } : undefined),
+          onShellMark: (mark) => this.#shellMarked(host.name, mark),
+          greeting: () => [
+            ...(this.checks ? [{ type: 'progress', steps: this.checks.progress() } as const] : []),
+            ...this.flows.latest().map((flow) => ({ type: 'flow', flow }) as const),
+          ],
           log: owner.log,
         }),
       );
@@ -95,13 +117,13 @@ export class LiveSession {
     this.expiresAt = now + this.#owner.limits.timeLimitMs;
     const definition = lab === undefined ? undefined : this.#owner.labs.get(lab);
     if (definition) {
-      const checks = new LabChecks(definition, engineStateReader(this.record.hosts), { log: (event) => this.#owner.log({ ...event, session: this.id }) });
+      const checks = new LabChecks(definition, this.#state, { log: (event) => this.#owner.log({ ...event, session: this.id }) });
       this.checks = checks;
       this.#stopFeedingChecks = this.events.subscribe((event) => checks.addEvent(event));
       // Every open terminal of the session hears the steps change, at once.
       const reported = new Set<string>();
       checks.subscribe((steps) => {
-        for (const terminal of this.terminals.values()) terminal.control({ type: 'progress', steps });
+        this.#tellTerminals({ type: 'progress', steps });
         const passed = steps.filter((step) => step.status === 'passed' && !reported.has(step.step));
         if (passed.length === 0 || key === undefined || lab === undefined) return;
         passed.forEach((step) => reported.add(step.step));
@@ -121,6 +143,8 @@ export class LiveSession {
   end(notice: readonly string[]): void {
     this.#ended.abort();
     this.#stopFeedingChecks?.();
+    this.#stopFeedingFlows();
+    this.flows.close();
     this.checks?.close();
     for (const stop of this.#apiCallWatches.values()) stop();
     this.#apiCallWatches.clear();
@@ -137,9 +161,39 @@ export class LiveSession {
     this.#apiCallWatches.set(
       host.name,
       output.onAPICall((call) => {
-        if (!isAgentCall(call.path)) this.checks?.addAPICall({ host: host.name, method: call.method, path: call.path });
+        if (isAgentCall(call.path)) return;
+        this.checks?.addAPICall({ host: host.name, method: call.method, path: call.path });
+        this.flows.request(host.name, call.method, call.path, call.time);
       }),
     );
+  }
+
+  /** Every open terminal of the session hears it (the lab panel listens on each). */
+  #tellTerminals(message: TerminalServerMessage): void {
+    for (const terminal of this.terminals.values()) terminal.control(message);
+  }
+
+  /** A command started or ended in a host's shell: the flow draws it, and the lab's `command` checks see it end. */
+  #shellMarked(host: string, mark: ShellMark): void {
+    if (mark.kind === 'started') return this.flows.started(host, mark.command);
+    const flow = this.flows.finished(host, mark.exitCode);
+    if (flow) this.checks?.addCommand({ host, command: flow.command, exitCode: mark.exitCode });
+  }
+
+  /** The ports the daemon published for a container a command started, read like the checks read (never the learner's calls). */
+  async #readPorts(flow: Parameters<CommandFlows['ports']>[0], host: string, name: string): Promise<void> {
+    try {
+      const container = (await this.#state.containers(host)).find((candidate) => candidate.name === name);
+      // The daemon lists a port once per address family (0.0.0.0 and ::): one mapping is one entry.
+      const mappings = new Set((container?.ports ?? []).flatMap((port) => (port.hostPort === undefined ? [] : [`${port.hostPort}:${port.containerPort}`])));
+      const ports = [...mappings].map((mapping) => {
+        const [hostPort, containerPort] = mapping.split(':').map(Number);
+        return { hostPort, containerPort };
+      });
+      if (!this.#ended.signal.aborted) this.flows.ports(flow, host, name, ports);
+    } catch (error) {
+      this.#owner.log({ event: 'flow.ports_unread', session: this.id, host, error: String(error) });
+    }
   }
 
   #follow(host: SandboxHostRecord, afterNano: bigint): void {

@@ -7,7 +7,8 @@ import { labs } from '../../src/labs/index.ts';
 import type { LabDefinition } from '../../src/labs/lab-definition.ts';
 import { LiveSessions } from '../agent/live-sessions.ts';
 import type { LiveSession } from '../agent/live-session.ts';
-import { learnerShell, sandboxSessions } from '../test-support/test-machine.ts';
+import { sandboxSessions } from '../test-support/test-machine.ts';
+import { typeCommands } from '../test-support/typed-commands.ts';
 import type { StepProgress } from './lab-checks.ts';
 
 const live = new LiveSessions({ sessions: sandboxSessions, capacity: 6, labs, log: () => undefined });
@@ -19,10 +20,8 @@ async function labSession(lab: LabDefinition): Promise<LiveSession> {
   return outcome.value.session;
 }
 
-/** Types the commands as the learner (each in a shell of its host), whatever they exit with. */
-async function run(session: LiveSession, commands: readonly { host: string; run: string }[]): Promise<void> {
-  for (const command of commands) await learnerShell(session.findHost(command.host)!, command.run);
-}
+/** Types the commands as the learner does, in its host's terminal, whatever they exit with. */
+const run = typeCommands;
 
 /** Waits, without asking for a check, until the step's progress is as `wanted` says. */
 async function stepBecomes(session: LiveSession, step: string, wanted: (progress: StepProgress) => boolean, timeoutMs = 30_000): Promise<StepProgress> {

@@ -8,6 +8,7 @@ import type { Certificate } from '../machine/certificates.ts';
 import { hubHostNames } from '../machine/hub-stand-in.ts';
 import { check, tail } from '../system/shell.ts';
 import { waitForEngine, type LearnerSocket } from '../system/docker-engine.ts';
+import { shellHookLines } from '../terminal/shell-marks.ts';
 import { DaemonOutput } from './daemon-output.ts';
 import { killProcesses } from './cgroup.ts';
 import { daemonTLSPort, type HostAddress } from './network.ts';
@@ -44,12 +45,16 @@ export async function writeTLSFiles(home: string, uid: number, tls: DaemonTLS): 
   await check('chown', ['-R', `${uid}:${uid}`, join(home, '.docker'), join(home, '.config')]);
 }
 
-/** The prompt names the host (host1, host2…), the name the lesson and the other hosts use for it. */
+/**
+ * The prompt names the host (host1, host2…), the name the lesson and the other hosts use for it; the
+ * hook marks each command's start and end for the lab's checks and the command flow.
+ */
 export async function writeShellProfile(home: string, uid: number, name: string): Promise<void> {
   const file = join(home, '.bashrc');
   const profile = [
     '[ -r /usr/share/bash-completion/bash_completion ] && . /usr/share/bash-completion/bash_completion',
     `PS1='\\[\\e[1;32m\\]${name}\\[\\e[0m\\]:\\[\\e[1;34m\\]\\w\\[\\e[0m\\]\\$ '`,
+    ...shellHookLines,
     '',
   ];
   await writeFile(file, profile.join('\n'), { mode: 0o644 });

@@ -14,6 +14,7 @@ import {
 } from '../../protocol/terminal.ts';
 import { inputBacklogged, inputCaughtUp, inputFlowControl } from './pty-input.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
+import { ShellMarks, type ShellMark } from './shell-marks.ts';
 
 /** What the terminal needs of a WebSocket; the agent adapts `ws` sockets to it. */
 export interface TerminalSocket {
@@ -40,8 +41,10 @@ export interface HostTerminalOptions {
   spawnShell: (size: ShellSize) => IPty;
   /** Called on every keystroke batch the learner sends (the session's idle clock). */
   onInput?: () => void;
-  /** What a newly attached socket is told after `ready` (the lab's progress). */
-  greeting?: () => TerminalServerMessage | undefined;
+  /** What a newly attached socket is told after `ready` (the lab's progress, the latest command flows). */
+  greeting?: () => readonly TerminalServerMessage[];
+  /** The shell's hook marked a command's start or end (taken out of the output the learner sees). */
+  onShellMark?: (mark: ShellMark) => void;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -51,6 +54,7 @@ export class HostTerminal {
   #pty: IPty | undefined;
   #socket: TerminalSocket | undefined;
   #replay = new ReplayBuffer(terminalReplayBytes);
+  #marks: ShellMarks;
   #size: ShellSize = { cols: 80, rows: 24 };
   #unacknowledged = 0;
   #paused = false;
@@ -61,6 +65,7 @@ export class HostTerminal {
   constructor(options: HostTerminalOptions) {
     this.host = options.host;
     this.#options = options;
+    this.#marks = new ShellMarks((mark) => options.onShellMark?.(mark));
   }
 
   get attached(): boolean {
@@ -106,8 +111,7 @@ export class HostTerminal {
     }
     const replay = this.#replay.contents();
     socket.sendText(control({ type: 'ready', host: this.host, replayed: replay.length }));
-    const greeting = this.#options.greeting?.();
-    if (greeting) socket.sendText(control(greeting));
+    for (const message of this.#options.greeting?.() ?? []) socket.sendText(control(message));
     this.#unacknowledged = 0;
     if (replay.length > 0) this.#send(replay);
     this.#updateFlow();
@@ -191,7 +195,7 @@ export class HostTerminal {
     const emitter = pty as unknown as Partial<EventEmitter>;
     emitter.on?.('error', (error: Error) => this.#options.log?.({ event: 'pty.error', host: this.host, error: String(error) }));
     emitter.on?.('error', () => undefined);
-    pty.onData((data) => this.#guard('output', () => this.#output(typeof data === 'string' ? Buffer.from(data) : data)));
+    pty.onData((data) => this.#guard('output', () => this.#output(this.#marks.take(typeof data === 'string' ? Buffer.from(data) : data))));
     pty.onExit(({ exitCode, signal }) =>
       this.#guard('exit', () => {
         if (this.#pty !== pty) return;
@@ -250,6 +254,7 @@ export class HostTerminal {
   }
 
   #output(chunk: Buffer): void {
+    if (chunk.length === 0) return;
     this.#replay.push(chunk);
     if (!this.#socket) return;
     this.#send(chunk);

@@ -1,7 +1,6 @@
 // Runs a lesson's lab in the page: starts (or finds again) the learner's session, shows its state
-// and time left, opens one xterm.js terminal per host, and gives the lesson's command blocks a
-// button that types them into a host's terminal.
-import type { Terminal } from '@xterm/xterm';
+// and time left, its steps as the checks see them and the path of each command, and gives the
+// lesson's command blocks a button that types them into a host's terminal (src/lab/host-terminals.ts).
 import { labSessionSchema, learnerProgressSchema, learnerSchema, sessionPollMs, type LabSession } from '../../protocol/control-plane.ts';
 import { apiErrorSchema } from '../../protocol/api.ts';
 import { labCheckSchema } from '../../protocol/agent.ts';
@@ -9,28 +8,22 @@ import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
 import { refusalNotice, type RefusalNotice } from './refusal-notice';
 import { noticeOf } from './session-notice';
 import { labs } from '../labs/index.ts';
+import { FlowPanel } from './flow-panel';
+import { HostTerminals } from './host-terminals';
 import { StepList } from './step-list';
-import { TerminalConnection, type ConnectionState } from './terminal-connection';
+import type { ConnectionState } from './terminal-connection';
 import { TerminalKeys } from './terminal-keys';
 
 /** A terminal that dropped may mean the session ended (its agent stopped): ask this soon after. */
 const checkAfterDisconnectMs = 2_000;
-
-interface HostView {
-  name: string;
-  tab: HTMLButtonElement;
-  panel: HTMLElement;
-  terminal?: Terminal;
-  connection?: TerminalConnection;
-  fit?: () => void;
-}
 
 export class LabController {
   readonly root: HTMLElement;
   readonly lab: string;
   #t: ReturnType<typeof formatter>;
   #session: LabSession | undefined;
-  #hosts: HostView[];
+  #terminals: HostTerminals;
+  #flows: FlowPanel;
   #poll: ReturnType<typeof setTimeout> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
   #status: HTMLElement;
@@ -39,8 +32,6 @@ export class LabController {
   #extend: HTMLButtonElement;
   #end: HTMLButtonElement;
   #workspace: HTMLElement;
-  #screenReader: HTMLInputElement;
-  #pendingCommands: { host: string; command: string }[] = [];
   /** The running session has had every extension it may have: Extend stays hidden for it. */
   #extensionsSpent = false;
   #check: HTMLButtonElement;
@@ -70,21 +61,23 @@ export class LabController {
     this.#extend = $('[data-action="extend"]');
     this.#end = $('[data-action="end"]');
     this.#workspace = $('[data-role="workspace"]');
-    this.#screenReader = $('[data-action="screen-reader"]');
-    this.#hosts = [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')].map((tab) => ({
-      name: tab.dataset.host!,
-      tab,
-      panel: root.querySelector<HTMLElement>(`#${tab.getAttribute('aria-controls')}`)!,
-    }));
+    this.#flows = new FlowPanel($('[data-role="flow"]'), this.#t);
+    this.#terminals = new HostTerminals(root, this.#keys, {
+      onState: (host, state, selected) => this.#connectionState(host, state, selected),
+      onControl: (host, message) => {
+        if (message.type === 'daemon') {
+          const key = message.state === 'running' ? 'doca.lab.daemonRunning' : message.state === 'restarting' ? 'doca.lab.daemonRestarting' : 'doca.lab.daemonFailed';
+          this.#setStatus(this.#t(key, { host }));
+        }
+        if (message.type === 'progress') this.#steps?.show(message.steps);
+        if (message.type === 'flow') this.#flows.show(message.flow);
+      },
+      onFinal: (reason) => (reason === 'replaced' ? this.#setStatus(this.#t('doca.lab.replaced')) : this.#session && void this.#call('GET', `/api/sessions/${this.#session.id}`)),
+    });
     this.#extend.addEventListener('click', () => void this.#call('POST', `/api/sessions/${this.#session!.id}/extend`));
     this.#end.addEventListener('click', () => void this.#call('DELETE', `/api/sessions/${this.#session!.id}`));
     this.#check = $('[data-action="check"]');
     this.#check.addEventListener('click', () => void this.#checkNow());
-    this.#screenReader.addEventListener('change', () => this.#hosts.forEach((h) => h.terminal && (h.terminal.options.screenReaderMode = this.#screenReader.checked)));
-    for (const host of this.#hosts) {
-      host.tab.addEventListener('click', () => void this.#select(host));
-      host.tab.addEventListener('keydown', (event) => this.#tabKeys(event, host));
-    }
     this.#addRunButtons();
     this.#nameForm();
     const definition = labs.get(this.lab);
@@ -123,7 +116,7 @@ export class LabController {
 
   /** A reload finds the learner's session again, with its terminals and their scrollback. */
   async resume(): Promise<void> {
-    void this.#xterm(); // parsed while the learner reads, ready when they press Start
+    this.#terminals.preload();
     await this.#me;
     const response = await fetch(`/api/sessions?lab=${encodeURIComponent(this.lab)}`, { headers: { accept: 'application/json' } });
     if (!response.ok) return;
@@ -187,7 +180,10 @@ export class LabController {
       this.#workspace.hidden = false;
       this.#startCountdown();
       this.#poll = setTimeout(() => void this.#call('GET', `/api/sessions/${session.id}`), sessionPollMs.running);
-      if (previous?.id !== session.id || previous.state !== 'running') void this.#openTerminals();
+      if (previous?.id !== session.id || previous.state !== 'running') {
+        if (previous?.id !== session.id) this.#flows.clear();
+        void this.#terminals.open(session.id);
+      }
     } else {
       this.#stopSession(this.#t(notice.status.key), this.#t(notice.start));
     }
@@ -198,7 +194,7 @@ export class LabController {
     clearTimeout(this.#poll);
     clearInterval(this.#tick);
     this.#countdown.textContent = '';
-    for (const host of this.#hosts) host.connection?.dispose();
+    this.#terminals.close();
     this.#start.hidden = false;
     this.#start.textContent = startLabel;
     this.#extend.hidden = this.#end.hidden = true;
@@ -227,95 +223,15 @@ export class LabController {
     this.#tick = setInterval(update, 1_000);
   }
 
-  /** A new running session: its terminals open as their tabs are shown, the selected one now. */
-  async #openTerminals(): Promise<void> {
-    for (const host of this.#hosts) {
-      host.connection?.dispose();
-      host.terminal?.dispose();
-      host.panel.replaceChildren();
-      Object.assign(host, { terminal: undefined, connection: undefined, fit: undefined });
-    }
-    // A run button pressed before Start chose the host; otherwise the tab that was selected.
-    const pending = this.#hosts.find((h) => h.name === this.#pendingCommands[0]?.host);
-    await this.#select(pending ?? this.#hosts.find((h) => h.tab.getAttribute('aria-selected') === 'true') ?? this.#hosts[0]);
-  }
-
-  async #openHost(host: HostView): Promise<void> {
-    if (host.terminal || this.#session?.state !== 'running') return;
-    const session = this.#session;
-    const [{ Terminal }, { FitAddon }] = await this.#xterm();
-    if (host.terminal || this.#session !== session) return;
-    const terminal = new Terminal({
-      cursorBlink: true,
-      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
-      fontSize: 14,
-      scrollback: 5_000,
-      screenReaderMode: this.#screenReader.checked,
-      theme: { background: '#0f1419', foreground: '#e6e1cf' },
-    });
-    const fit = new FitAddon();
-    terminal.loadAddon(fit);
-    terminal.open(host.panel);
-    fit.fit();
-    terminal.attachCustomKeyEventHandler((event) => this.#keys.handle(terminal, event));
-    const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const connection = new TerminalConnection(`${protocol}//${location.host}/api/sessions/${session.id}/hosts/${host.name}/terminal`, {
-      onState: (state) => this.#connectionState(host, state),
-      onControl: (message) => {
-        if (message.type === 'daemon') {
-          const key = message.state === 'running' ? 'doca.lab.daemonRunning' : message.state === 'restarting' ? 'doca.lab.daemonRestarting' : 'doca.lab.daemonFailed';
-          this.#setStatus(this.#t(key, { host: host.name }));
-        }
-        if (message.type === 'ready') this.#flushCommands(host);
-        if (message.type === 'progress') this.#steps?.show(message.steps);
-      },
-      onFinal: (reason) => (reason === 'replaced' ? this.#setStatus(this.#t('doca.lab.replaced')) : void this.#call('GET', `/api/sessions/${session.id}`)),
-    });
-    Object.assign(host, { terminal, connection, fit: () => fit.fit() });
-    new ResizeObserver(() => !host.panel.hidden && fit.fit()).observe(host.panel);
-    terminal.loadAddon(connection);
-  }
-
-  #xtermModules: Promise<[typeof import('@xterm/xterm'), typeof import('@xterm/addon-fit')]> | undefined;
-  #xterm() {
-    return (this.#xtermModules ??= Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit')]));
-  }
-
-  #connectionState(host: HostView, state: ConnectionState): void {
-    host.tab.dataset.connection = state;
+  #connectionState(host: string, state: ConnectionState, selected: boolean): void {
     // Once the session has ended, its message stays on screen.
     if (this.#session?.state !== 'running') return;
     if (state === 'disconnected') this.#checkSoon();
-    if (host.tab.getAttribute('aria-selected') !== 'true') return;
+    if (!selected) return;
     const key = state === 'connected' ? 'doca.lab.connected' : state === 'connecting' ? 'doca.lab.connecting' : 'doca.lab.disconnected';
-    this.#setStatus(this.#t(key, { host: host.name }));
+    this.#setStatus(this.#t(key, { host }));
   }
 
-  async #select(host: HostView): Promise<void> {
-    for (const other of this.#hosts) {
-      const selected = other === host;
-      other.tab.setAttribute('aria-selected', String(selected));
-      other.tab.tabIndex = selected ? 0 : -1;
-      other.panel.hidden = !selected;
-    }
-    await this.#openHost(host);
-    host.fit?.();
-    host.terminal?.focus();
-    if (host.connection) this.#connectionState(host, host.connection.state);
-  }
-
-  /** Arrow keys, Home and End move between host tabs (the ARIA tabs pattern). */
-  #tabKeys(event: KeyboardEvent, host: HostView): void {
-    const index = this.#hosts.indexOf(host);
-    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: this.#hosts.length - 1 }[event.key];
-    if (next === undefined) return;
-    event.preventDefault();
-    const target = this.#hosts[(next + this.#hosts.length) % this.#hosts.length];
-    target.tab.focus();
-    void this.#select(target);
-  }
-
-  /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes; everything else goes to the shell. */
   /** The Check button: the steps are checked now (they are also checked as things happen). */
   async #checkNow(): Promise<void> {
     const session = this.#session;
@@ -339,7 +255,8 @@ export class LabController {
       const pre = block.querySelector('pre[data-language]');
       if (!pre || !['sh', 'bash', 'shell'].includes(pre.getAttribute('data-language')!)) continue;
       const title = block.querySelector('figcaption .title')?.textContent?.trim() ?? '';
-      const host = this.#hosts.find((h) => h.name === title)?.name ?? this.#hosts[0].name;
+      const hosts = this.#terminals.names;
+      const host = hosts.find((name) => name === title) ?? hosts[0];
       const lines = [...pre.querySelectorAll('.ec-line')].map((line) => line.textContent ?? '');
       const command = lines.join('\n').trim();
       const button = document.createElement('button');
@@ -351,24 +268,8 @@ export class LabController {
     }
   }
 
-  #run(hostName: string, command: string): void {
-    const host = this.#hosts.find((h) => h.name === hostName)!;
-    if (host.connection?.state === 'connected') {
-      void this.#select(host);
-      host.connection.send(`${command}\r`);
-      return;
-    }
-    // Typed once the host's terminal is ready: after Start, or once its tab opens.
-    this.#pendingCommands.push({ host: hostName, command });
-    if (this.#session?.state === 'running') void this.#select(host);
-    else void this.start();
-  }
-
-  #flushCommands(host: HostView): void {
-    const mine = this.#pendingCommands.filter((c) => c.host === host.name);
-    this.#pendingCommands = this.#pendingCommands.filter((c) => c.host !== host.name);
-    if (mine.length > 0) void this.#select(host);
-    for (const { command } of mine) host.connection!.send(`${command}\r`);
+  #run(host: string, command: string): void {
+    if (!this.#terminals.run(host, command)) void this.start();
   }
 
   #setStatus(text: string): void {

@@ -73,5 +73,5 @@ function containerRunning(condition: Extract<Condition, { kind: 'container-runni
   const published = closest.ports.filter((port) => port.hostPort !== undefined);
   const expected = String(wanted.hostPort);
   if (published.length === 0) return fails('no-port-published', { host, name: closest.name, expected });
-  return fails('port-not-published', { host, name: closest.name, expected, seen: published.map((port) => `${port.hostPort}→${port.containerPort}`).join(', ') });
+  return fails('port-not-published', { host, name: closest.name, expected, seen: [...new Set(published.map((port) => `${port.hostPort}→${port.containerPort}`))].join(', ') });
 }
