@@ -85,13 +85,23 @@ describe('the lab catalog', () => {
       expect(existsSync(`src/content/docs/en/${lab.lesson}.mdx`), `${lab.id}: en lesson`).toBe(true);
     }
   });
+
+  it('gives every architecture lesson one lab of its own', async () => {
+    const { readdirSync } = await import('node:fs');
+    const lessons = readdirSync('src/content/docs/arquitetura').map((file) => `arquitetura/${file.replace(/\.mdx$/, '')}`);
+    const lessonsWithLabs = [...labs.values()].map((lab) => lab.lesson);
+    expect(lessonsWithLabs.toSorted()).toEqual(lessons.toSorted());
+  });
 });
 
 describe('the lab beside a lesson page', () => {
-  it('is found from the route id in every language, and none beside other lessons', async () => {
+  it('is found from the route id in every language, and none beside a page that is not a lesson', async () => {
     const { labForLesson } = await import('./lab-for-lesson.ts');
-    expect(labForLesson('arquitetura/fluxo', ['en'])?.id).toBe('arquitetura');
-    expect(labForLesson('en/arquitetura/fluxo', ['en'])?.id).toBe('arquitetura');
-    expect(labForLesson('arquitetura/client', ['en'])).toBeUndefined();
+    expect(labForLesson('arquitetura/visao-geral', ['en'])?.id).toBe('arquitetura');
+    expect(labForLesson('en/arquitetura/visao-geral', ['en'])?.id).toBe('arquitetura');
+    expect(labForLesson('arquitetura/fluxo', ['en'])?.id).toBe('fluxo');
+    expect(labForLesson('en/arquitetura/client', ['en'])?.id).toBe('client');
+    expect(labForLesson('arquitetura', ['en'])).toBeUndefined();
+    expect(labForLesson('en/arquitetura/nada', ['en'])).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
-// The lab beside the architecture lessons: one client driving its own daemon and a second host's.
+// The lab beside the architecture overview: the client and its daemon (`docker version`), an image
+// pulled from a registry, a container run with a published port, and a second host's daemon.
 import { defineLab } from '../lab-definition.ts';
 
 export default defineLab('src/labs/arquitetura/lab.ts', {
   id: 'arquitetura',
-  lesson: 'arquitetura/fluxo',
+  lesson: 'arquitetura/visao-geral',
   title: {
     'pt-BR': 'Client, daemon e registry na prática',
     en: 'Client, daemon and registry in practice',
