@@ -1,12 +1,10 @@
 // The lab beside the client lesson: the `docker` command only sends requests to a daemon's API. The
 // learner sees client and server apart, makes the same request by hand with curl, and points the
 // client at host2's daemon, with flags and then with a context.
+import { remoteWithoutTLS } from '../common-mistakes.ts';
 import { defineLab } from '../lab-definition.ts';
 
 const context = 'docker context create host2 --docker "host=tcp://host2:2376,ca=$HOME/.docker/ca.pem,cert=$HOME/.docker/cert.pem,key=$HOME/.docker/key.pem"';
-
-/** A docker command line that reaches host2's port without `--tls…`: the daemon there only speaks TLS. */
-const withoutTLS = '(?!.*--tls)docker\\s.*tcp://host2:2376.*';
 
 export default defineLab('src/labs/client/lab.ts', {
   id: 'client',
@@ -86,17 +84,7 @@ export default defineLab('src/labs/client/lab.ts', {
       },
       commands: [{ host: 'host1', run: 'docker -H tcp://host2:2376 --tlsverify version' }],
       check: [{ kind: 'api-call', host: 'host2', method: 'GET', path: '/version' }],
-      diagnoses: [
-        {
-          reason: 'sem-tls',
-          refines: ['no-api-call'],
-          when: { kind: 'command', host: 'host1', command: withoutTLS, example: 'docker -H tcp://host2:2376 version', failed: true },
-          message: {
-            'pt-BR': 'O daemon do host2 só aceita TLS: sem `--tlsverify` o client fala HTTP puro e ouve "Client sent an HTTP request to an HTTPS server". Acrescente `--tlsverify`; o client usa os certificados de `~/.docker`.',
-            en: 'host2\'s daemon only accepts TLS: without `--tlsverify` the client speaks plain HTTP and hears "Client sent an HTTP request to an HTTPS server". Add `--tlsverify`; the client uses the certificates in `~/.docker`.',
-          },
-        },
-      ],
+      diagnoses: [remoteWithoutTLS(['no-api-call'], 'docker -H tcp://host2:2376 version')],
       hints: [
         {
           after: { failures: 2 },

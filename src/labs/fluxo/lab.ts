@@ -2,6 +2,7 @@
 // written (the daemon does its part, postgres refuses to start without a password and the client
 // shows its logs), then detached with a password, its logs asked for by ID, and a query on the
 // published port.
+import { postgresWithoutPassword } from '../common-mistakes.ts';
 import { defineLab } from '../lab-definition.ts';
 
 const run = 'docker run -d -p 5433:5432 -e POSTGRES_PASSWORD=doca postgres';
@@ -47,17 +48,7 @@ export default defineLab('src/labs/fluxo/lab.ts', {
       },
       commands: [{ host: 'host1', run }],
       check: [{ kind: 'container-running', host: 'host1', image: 'postgres', publishes: { hostPort: 5433, containerPort: 5432 } }],
-      diagnoses: [
-        {
-          reason: 'postgres-sem-senha',
-          refines: ['container-stopped'],
-          when: { kind: 'exited', host: 'host1', image: 'postgres', exitCode: 1 },
-          message: {
-            'pt-BR': 'O container do postgres parou logo ao iniciar: sem uma senha ele se recusa a rodar. Rode com `-d` e `-e POSTGRES_PASSWORD=doca`.',
-            en: 'The postgres container stopped right after starting: without a password it refuses to run. Run it with `-d` and `-e POSTGRES_PASSWORD=doca`.',
-          },
-        },
-      ],
+      diagnoses: [postgresWithoutPassword],
       hints: [
         {
           after: { failures: 2 },

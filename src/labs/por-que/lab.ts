@@ -1,6 +1,7 @@
 // The lab beside "why the split": what client and daemon apart make possible. A remote daemon
 // reached over TLS (and refused without it), one client driving two daemons, and two clients
 // driving one daemon.
+import { remoteWithoutTLS } from '../common-mistakes.ts';
 import { defineLab } from '../lab-definition.ts';
 
 const remote = 'docker -H tcp://host2:2376 --tlsverify';
@@ -27,17 +28,7 @@ export default defineLab('src/labs/por-que/lab.ts', {
         { kind: 'api-call', host: 'host2', method: 'GET', path: '/info' },
         { kind: 'command', host: 'host1', command: remotely('\\sinfo(\\s.*)?'), example: `${remote} info` },
       ],
-      diagnoses: [
-        {
-          reason: 'sem-tls',
-          refines: ['no-api-call', 'command-not-run'],
-          when: { kind: 'command', host: 'host1', command: '(?!.*--tls)docker\\s.*tcp://host2:2376.*', example: 'docker -H tcp://host2:2376 info', failed: true },
-          message: {
-            'pt-BR': 'Sem TLS o daemon do host2 recusa a conversa ("Client sent an HTTP request to an HTTPS server"): quem controla containers de um host precisa provar quem é. Acrescente `--tlsverify`; o client usa os certificados de `~/.docker`.',
-            en: 'Without TLS host2\'s daemon refuses to talk ("Client sent an HTTP request to an HTTPS server"): whoever drives a host\'s containers must prove who they are. Add `--tlsverify`; the client uses the certificates in `~/.docker`.',
-          },
-        },
-      ],
+      diagnoses: [remoteWithoutTLS(['no-api-call', 'command-not-run'], 'docker -H tcp://host2:2376 info')],
       hints: [
         {
           after: { failures: 2 },
