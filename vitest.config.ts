@@ -19,6 +19,7 @@ const agentTests = [
   'sandbox-hosts/agent/admission.test.ts',
   'sandbox-hosts/sandbox/daemon-output.test.ts',
   'sandbox-hosts/checks/confirmation.test.ts',
+  'sandbox-hosts/checks/hints-used.test.ts',
   'sandbox-hosts/flow/command-flows.test.ts',
   'sandbox-hosts/machine/preflight/**/*.test.ts',
   'sandbox-hosts/machine/shared-files.test.ts',

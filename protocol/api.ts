@@ -24,6 +24,16 @@ export const errorCodes = [
   'extension_limit',
   /** The session's agent did not answer in time; trying again may work. */
   'agent_unavailable',
+  /** No class has this join code (or id): mistyped, or the class was deleted. */
+  'class_not_found',
+  /** The class has ended (its instructor ended it, or its end time passed): it takes no one new. */
+  'class_ended',
+  /** The class opens at its start time. */
+  'class_not_started',
+  /** The learner is in no class (help is asked of a class's instructor). */
+  'not_in_class',
+  /** The instructor may watch a learner's terminal only while that learner asks for help. */
+  'help_not_requested',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -47,6 +57,11 @@ export const errorStatus = {
   // Waiting never makes room for another extension: a conflict with the session's state, not a rate.
   extension_limit: 409,
   agent_unavailable: 503,
+  class_not_found: 404,
+  class_ended: 410,
+  class_not_started: 409,
+  not_in_class: 409,
+  help_not_requested: 403,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 

@@ -66,6 +66,11 @@ export const progressReportSchema = z.strictObject({
         passedAt: z.iso.datetime(),
         /** Checks that found the step not done after the learner acted on it, before it passed. */
         failures: z.number().int().nonnegative().max(1_000_000),
+        /**
+         * How many of the step's hints were open when it passed. An agent that predates hints being
+         * counted reports none: its passes are kept rather than refused.
+         */
+        hintsUsed: z.number().int().nonnegative().max(100).default(0),
       }),
     )
     .min(1)
@@ -73,12 +78,27 @@ export const progressReportSchema = z.strictObject({
 });
 export type ProgressReport = z.infer<typeof progressReportSchema>;
 
+/** A step the learner passed: when, after how many failed checks ("attempts"), with how many hints open. */
+export const passedStepSchema = z.object({
+  step: z.string(),
+  completedAt: z.iso.datetime(),
+  failures: z.number().int().nonnegative(),
+  hintsUsed: z.number().int().nonnegative(),
+});
+export type PassedStep = z.infer<typeof passedStepSchema>;
+
 /** A learner's passed steps of a lab, as the page reads them after a reload or on another device. */
 export const learnerProgressSchema = z.object({
   lab: z.string(),
-  steps: z.array(z.object({ step: z.string(), completedAt: z.iso.datetime(), failures: z.number().int().nonnegative() })),
+  steps: z.array(passedStepSchema),
 });
 export type LearnerProgress = z.infer<typeof learnerProgressSchema>;
+
+/** A learner's passed steps in every lab of the catalog (`GET /api/me/progress` without `lab`), lab id → steps in the lab's order. */
+export const learnerProgressByLabSchema = z.object({
+  labs: z.record(z.string(), z.array(passedStepSchema)),
+});
+export type LearnerProgressByLab = z.infer<typeof learnerProgressByLabSchema>;
 
 /** The control plane's answer to a heartbeat: sessions it doesn't know (ended, or never its own), for the agent to remove. */
 export const heartbeatAnswerSchema = z.object({ remove: z.array(sessionKeySchema) });

@@ -5,3 +5,4 @@ export * from './terminal.ts';
 export * from './control-plane.ts';
 export * from './progress.ts';
 export * from './flow.ts';
+export * from './classes.ts';

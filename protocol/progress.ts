@@ -23,6 +23,8 @@ export const stepProgressSchema = z.object({
   confirming: z.boolean().optional(),
   /** Evaluations, after the learner did something on this step, that found it not done. */
   failures: z.number().int().nonnegative(),
+  /** For a passed step: how many of its hints were open when it passed (src/labs/hints.ts). */
+  hintsUsed: z.number().int().nonnegative().optional(),
 });
 export type StepProgress = z.infer<typeof stepProgressSchema>;
 

@@ -64,5 +64,7 @@ export const terminalServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), steps: labProgressSchema }),
   /** The path a command took (client → daemon → registry), sent as it grows and on connecting. */
   z.object({ type: z.literal('flow'), flow: commandFlowSchema }),
+  /** The class's instructor is watching this terminal (help mode), read-only; or no longer is. */
+  z.object({ type: z.literal('watched'), watching: z.boolean() }),
 ]);
 export type TerminalServerMessage = z.infer<typeof terminalServerMessageSchema>;

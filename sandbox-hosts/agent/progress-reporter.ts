@@ -28,7 +28,7 @@ export class ProgressReporter {
     const body: ProgressReport = {
       session: passed.key,
       lab: passed.lab,
-      steps: passed.steps.map((step) => ({ step: step.step, passedAt: new Date(step.passedAt ?? Date.now()).toISOString(), failures: step.failures })),
+      steps: passed.steps.map((step) => ({ step: step.step, passedAt: new Date(step.passedAt ?? Date.now()).toISOString(), failures: step.failures, hintsUsed: step.hintsUsed ?? 0 })),
     };
     const { controlPlaneURL, agentID, agentKey, attempts, retryMs, log } = this.#options;
     const path = progressReportPath(agentID);

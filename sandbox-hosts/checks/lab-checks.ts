@@ -8,6 +8,7 @@
 import { factOf, type DockerEvent, type DockerFact } from '../../protocol/events.ts';
 import type { LabDefinition, LabStep } from '../../src/labs/lab-definition.ts';
 import { stateKinds } from '../../src/labs/checks/conditions.ts';
+import { openHints } from '../../src/labs/hints.ts';
 import { evaluateCondition, evaluateStep, type APICall, type DaemonRestart, type FinishedCommand, type LabRecord } from '../../src/labs/checks/evaluate.ts';
 import type { StateReader } from '../../src/labs/checks/state-conditions.ts';
 import type { StepProgress } from '../../protocol/progress.ts';
@@ -46,6 +47,8 @@ export class LabChecks {
   readonly #confirmMs: number;
   /** Steps whose check holds, by when it first did, waiting for it to hold `confirmMs`. */
   readonly #holding = new Map<string, number>();
+  /** When each step became the one the learner is on: its time-based hints count from then. */
+  readonly #currentSince = new Map<string, number>();
   #firstPendingAt: number | undefined;
   #running: Promise<void> | undefined;
   #again = false;
@@ -60,6 +63,7 @@ export class LabChecks {
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
     this.#progress = new Map(lab.steps.map((step) => [step.id, { step: step.id, status: 'pending', failures: 0 }]));
+    this.#currentSince.set(lab.steps[0].id, this.#now());
   }
 
   /** The record so far, as the engine reads it (and a fixture keeps it). */
@@ -170,7 +174,9 @@ export class LabChecks {
           continue;
         }
         this.#holding.delete(step.id);
-        this.#progress.set(step.id, { step: step.id, status: 'passed', passedAt: this.#now(), failures: progress.failures, ...(hasStateConditions(step) ? { stillTrue: true } : {}) });
+        const passedAt = this.#now();
+        const hintsUsed = openHints(step, { failures: progress.failures, sinceMs: this.#currentSince.get(step.id), nowMs: passedAt }).length;
+        this.#progress.set(step.id, { step: step.id, status: 'passed', passedAt, failures: progress.failures, hintsUsed, ...(hasStateConditions(step) ? { stillTrue: true } : {}) });
         continue;
       }
       this.#holding.delete(step.id);
@@ -180,6 +186,8 @@ export class LabChecks {
       if (result.status === 'unknown') this.#log({ event: 'checks.could_not_check', lab: this.lab.id, step: step.id, detail: result.detail });
       if (result.status === 'failed' && learnerActed && step === current) progress.failures++;
     }
+    const next = this.lab.steps.find((step) => this.#progress.get(step.id)!.status !== 'passed');
+    if (next && !this.#currentSince.has(next.id)) this.#currentSince.set(next.id, this.#now());
     const after = this.progress();
     if (JSON.stringify(after) !== before) for (const listener of this.#listeners) listener(after);
   }

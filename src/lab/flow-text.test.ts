@@ -21,7 +21,7 @@ const run: CommandFlow = {
     { kind: 'pull', host: 'host1', registry: 'docker.io', image: 'postgres:latest' },
     { kind: 'request', host: 'host1', method: 'POST', path: '/v1.41/containers/create' },
     { kind: 'container', host: 'host1', action: 'create', name: 'banco', image: 'postgres' },
-    { kind: 'request', host: 'host1', method: 'POST', path: '/v1.41/containers/abc/attach' },
+    { kind: 'request', host: 'host1', method: 'POST', path: `/v1.41/containers/${'a1b2c3d4e5f6'.repeat(5)}abcd/attach?stream=1` },
     { kind: 'port', host: 'host1', name: 'banco', hostPort: 5433, containerPort: 5432 },
     { kind: 'container', host: 'host1', action: 'start', name: 'banco', image: 'postgres' },
     { kind: 'logs', host: 'host1', name: 'banco' },
@@ -37,6 +37,7 @@ describe('flow text', () => {
       expect(lines.map((line) => line.actor)).toEqual(['client', 'client', 'client', 'daemon', 'client', 'registry', 'client', 'daemon', 'client', 'daemon', 'daemon', 'client']);
       expect(lines[5].text).toContain('Docker Hub');
       expect(lines[9].text).toMatch(/5433.*5432/);
+      expect(lines[8].text).toContain('POST /v1.41/containers/a1b2c3d4e5f6/attach?stream=1');
     });
   }
 

@@ -19,7 +19,8 @@ export function flowEntryText(entry: FlowEntry, t: Translate): string {
     case 'command':
       return t('doca.lab.flow.command', { host: entry.host });
     case 'request':
-      return t('doca.lab.flow.request', { host: entry.host, method: entry.method, path: entry.path });
+      // A container's or image's full id, as docker itself shows it: its first 12 characters.
+      return t('doca.lab.flow.request', { host: entry.host, method: entry.method, path: entry.path.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1') });
     case 'image-missing':
       return t('doca.lab.flow.imageMissing', { host: entry.host, image: entry.image });
     case 'pull':

@@ -7,6 +7,7 @@ import { labCheckSchema } from '../../protocol/agent.ts';
 import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
 import { refusalNotice, type RefusalNotice } from './refusal-notice';
 import { noticeOf } from './session-notice';
+import { showProgressAcrossLabs } from './progress-across-labs';
 import { labs } from '../labs/index.ts';
 import { FlowPanel } from './flow-panel';
 import { HostTerminals } from './host-terminals';
@@ -54,6 +55,7 @@ export class LabController {
     this.#me = fetch('/api/me')
       .then((response) => response.json())
       .catch(() => null); // the calls that follow report their own failures
+    void this.#me.then(() => showProgressAcrossLabs());
     const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
     this.#status = $('[data-role="status"]');
     this.#countdown = $('[data-role="countdown"]');

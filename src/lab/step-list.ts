@@ -4,6 +4,7 @@
 // sandbox: it is only ever set as text, never as markup.
 import type { StepProgress } from '../../protocol/progress.ts';
 import { fillMessage, type Locale } from '../labs/checks/reasons.ts';
+import { openHints } from '../labs/hints.ts';
 import { reasonMessage, type LabDefinition, type LabStep } from '../labs/lab-definition.ts';
 import type { formatter } from './lab-strings';
 
@@ -75,8 +76,7 @@ export class StepList {
   #renderHints(item: HTMLElement, step: LabStep, progress: StepProgress, isCurrent: boolean): void {
     item.querySelector('.step-hints')?.remove();
     if (progress.status === 'passed' || !isCurrent) return;
-    const since = this.#currentSince.get(step.id) ?? Date.now();
-    const open = step.hints.filter(({ after }) => (after.failures !== undefined && progress.failures >= after.failures) || (after.seconds !== undefined && Date.now() - since >= after.seconds * 1000));
+    const open = openHints(step, { failures: progress.failures, sinceMs: this.#currentSince.get(step.id), nowMs: Date.now() });
     if (open.length === 0) return;
     const list = document.createElement('ul');
     list.className = 'step-hints';

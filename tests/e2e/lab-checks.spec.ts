@@ -65,6 +65,15 @@ test.describe('lab steps checked as they happen', () => {
   }
 });
 
+/** Presses `key` until `reached` holds in the page (at most 30 times); whether it did. */
+async function focusAfter(page: Page, key: string, reached: () => boolean): Promise<boolean> {
+  for (let presses = 0; presses < 30; presses++) {
+    if (await page.evaluate(reached)) return true;
+    await page.keyboard.press(key);
+  }
+  return page.evaluate(reached);
+}
+
 test('keyboard only: Tab completes in the terminal, Ctrl+M lets Tab and Shift+Tab leave it, and back', async ({ page }) => {
   test.setTimeout(60_000);
   await page.goto('/en/arquitetura/visao-geral/');
@@ -89,6 +98,11 @@ test('keyboard only: Tab completes in the terminal, Ctrl+M lets Tab and Shift+Ta
   expect(await inTerminal()).toBe(true);
   await page.keyboard.press('Shift+Tab');
   await expect(page.getByRole('tab', { name: 'host1' })).toBeFocused();
+  // Back past the lab's buttons, into the lesson's own text (its run buttons and links).
+  expect(await focusAfter(page, 'Shift+Tab', () => document.activeElement?.closest('.doca-lab-text') !== null)).toBe(true);
+  // And forward from the terminal, past the options and the name field, to the steps' Check now.
+  await terminalOf(page).locator('.xterm-helper-textarea').focus();
+  expect(await focusAfter(page, 'Tab', () => document.activeElement?.getAttribute('data-action') === 'check')).toBe(true);
 
   await terminalOf(page).locator('.xterm-helper-textarea').focus();
   await page.keyboard.press('Control+M');

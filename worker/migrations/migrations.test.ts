@@ -22,6 +22,8 @@ describe('D1 migrations', () => {
     expect(await env.DB.prepare('SELECT id, state, ended_reason, agent_boot_id FROM lab_sessions').all().then((r) => r.results)).toEqual([
       { id: 's1', state: 'ended', ended_reason: 'lost', agent_boot_id: null },
     ]);
+    // Steps passed before attempts and hints were counted read as none of either.
+    expect(await env.DB.prepare('SELECT step, failures, hints_used FROM progress').all().then((r) => r.results)).toEqual([{ step: 'pull', failures: 0, hints_used: 0 }]);
     expect((await env.DB.prepare('PRAGMA foreign_key_check').all()).results).toEqual([]);
     await env.DB.prepare("UPDATE lab_sessions SET ended_reason = 'failed' WHERE id = 's1'").run();
     await expect(env.DB.prepare("UPDATE lab_sessions SET ended_reason = 'vanished' WHERE id = 's1'").run()).rejects.toThrow(/CHECK/);

@@ -1,10 +1,18 @@
 // Learners' progress through labs, as durable records: the steps an agent's checks saw passed,
-// kept in D1 with when they passed and how many checks failed before. A step passes once; a report
-// of it again (a retry, a second session of the same lab) changes nothing.
-import type { LearnerProgress, ProgressReport } from '../../protocol/control-plane.ts';
+// kept in D1 with when they passed, how many checks failed before and how many hints were open. A
+// step passes once; a report of it again (a retry, a second session of the same lab) changes nothing.
+import type { LearnerProgress, LearnerProgressByLab, PassedStep, ProgressReport } from '../../protocol/control-plane.ts';
 import { APIFailure } from '../../protocol/http-errors.ts';
 import { labs } from '../../src/labs/index.ts';
 import type { Bindings } from '../env';
+
+interface ProgressRow {
+  lab: string;
+  step: string;
+  completed_at: string;
+  failures: number;
+  hints_used: number;
+}
 
 export class LabProgress {
   #env: Bindings;
@@ -27,13 +35,14 @@ export class LabProgress {
     if (unknown.length > 0) throw new APIFailure('bad_request', `Lab ${report.lab} has no step ${unknown.map((step) => step.step).join(', ')}.`);
     const results = await this.#env.DB.batch(
       report.steps.map((step) =>
-        this.#env.DB.prepare('INSERT OR IGNORE INTO progress (learner_id, lab, step, completed_at, session_id, failures) VALUES (?, ?, ?, ?, ?, ?)').bind(
+        this.#env.DB.prepare('INSERT OR IGNORE INTO progress (learner_id, lab, step, completed_at, session_id, failures, hints_used) VALUES (?, ?, ?, ?, ?, ?, ?)').bind(
           session.learner_id,
           report.lab,
           step.step,
           step.passedAt,
           report.session,
           step.failures,
+          step.hintsUsed,
         ),
       ),
     );
@@ -42,15 +51,24 @@ export class LabProgress {
 
   /** The learner's passed steps of a lab, in the lab's order. */
   async of(learnerID: string, lab: string): Promise<LearnerProgress> {
-    const { results } = await this.#env.DB.prepare('SELECT step, completed_at, failures FROM progress WHERE learner_id = ? AND lab = ?')
+    const { results } = await this.#env.DB.prepare('SELECT lab, step, completed_at, failures, hints_used FROM progress WHERE learner_id = ? AND lab = ?')
       .bind(learnerID, lab)
-      .all<{ step: string; completed_at: string; failures: number }>();
-    const order = labs.get(lab)?.steps.map((step) => step.id) ?? [];
-    return {
-      lab,
-      steps: results
-        .sort((a, b) => order.indexOf(a.step) - order.indexOf(b.step))
-        .map((row) => ({ step: row.step, completedAt: row.completed_at, failures: row.failures })),
-    };
+      .all<ProgressRow>();
+    return { lab, steps: inLabOrder(lab, results) };
   }
+
+  /** The learner's passed steps in every lab of the catalog (none yet: an empty list); labs no longer in it are left out. */
+  async all(learnerID: string): Promise<LearnerProgressByLab> {
+    const { results } = await this.#env.DB.prepare('SELECT lab, step, completed_at, failures, hints_used FROM progress WHERE learner_id = ?').bind(learnerID).all<ProgressRow>();
+    return { labs: Object.fromEntries([...labs.keys()].map((lab) => [lab, inLabOrder(lab, results.filter((row) => row.lab === lab))])) };
+  }
+}
+
+/** One lab's rows as passed steps, in the lab's order; steps the lab no longer has are left out. */
+function inLabOrder(lab: string, rows: readonly ProgressRow[]): PassedStep[] {
+  const order = labs.get(lab)?.steps.map((step) => step.id) ?? [];
+  return rows
+    .filter((row) => order.includes(row.step))
+    .sort((a, b) => order.indexOf(a.step) - order.indexOf(b.step))
+    .map((row) => ({ step: row.step, completedAt: row.completed_at, failures: row.failures, hintsUsed: row.hints_used }));
 }

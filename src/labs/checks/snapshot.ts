@@ -1,6 +1,6 @@
-// A session's state as recorded at one moment (images, containers, networks, volumes, open ports,
-// registry tags per host), read back as a StateReader: recorded sessions re-grade offline, and a fixed check can be
-// tried against what learners really did.
+// A session's state written out per host (images, containers, networks, volumes, open ports,
+// registry tags), read as a StateReader: a test states the present it needs in a line. Recorded
+// sessions keep the answers their reads really got instead (recorded-state.ts).
 import type { ContainerState, StateReader } from './state-conditions.ts';
 
 export interface HostSnapshot {
