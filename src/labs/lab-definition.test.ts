@@ -93,15 +93,3 @@ describe('the lab catalog', () => {
     expect(lessonsWithLabs.toSorted()).toEqual(lessons.toSorted());
   });
 });
-
-describe('the lab beside a lesson page', () => {
-  it('is found from the route id in every language, and none beside a page that is not a lesson', async () => {
-    const { labForLesson } = await import('./lab-for-lesson.ts');
-    expect(labForLesson('arquitetura/visao-geral', ['en'])?.id).toBe('arquitetura');
-    expect(labForLesson('en/arquitetura/visao-geral', ['en'])?.id).toBe('arquitetura');
-    expect(labForLesson('arquitetura/fluxo', ['en'])?.id).toBe('fluxo');
-    expect(labForLesson('en/arquitetura/client', ['en'])?.id).toBe('client');
-    expect(labForLesson('arquitetura', ['en'])).toBeUndefined();
-    expect(labForLesson('en/arquitetura/nada', ['en'])).toBeUndefined();
-  });
-});

@@ -1,6 +1,7 @@
 // The lab beside the daemon lesson: dockerd is the engine that does the work. The learner asks it
 // what it manages, watches the events it emits while another command runs, leaves a container
-// running after the client has gone, and stops the daemon to see what comes back with it.
+// running after the client has gone, and stops the daemon to see what comes back with it (a
+// container with a restart policy) and what stays, stopped but kept on the host's disk.
 import { defineLab } from '../lab-definition.ts';
 
 /** What the learner waits with after `pkill dockerd`: the client fails until the agent has started the daemon again. */
@@ -98,26 +99,29 @@ export default defineLab('src/labs/daemon/lab.ts', {
     {
       id: 'reinicio',
       title: {
-        'pt-BR': 'Crie um container que volta sozinho, `docker run -d --name sempre --restart always nginx`, pare o daemon com `pkill dockerd` e, quando o Doca o religar, veja `docker ps -a`',
-        en: 'Create a container that comes back by itself, `docker run -d --name sempre --restart always nginx`, stop the daemon with `pkill dockerd` and, once Doca starts it again, look at `docker ps -a`',
+        'pt-BR': 'Pare o daemon e veja o que volta com ele: crie `docker run -d --name sempre --restart always nginx`, pare o daemon com `pkill dockerd` e, quando o Doca o religar, veja `docker ps -a`: `sempre` voltou sozinho, `web` ficou parado. Ligue-o: `docker start web`',
+        en: 'Stop the daemon and see what comes back with it: create `docker run -d --name sempre --restart always nginx`, stop the daemon with `pkill dockerd` and, once Doca starts it again, look at `docker ps -a`: `sempre` came back by itself, `web` stayed stopped. Start it: `docker start web`',
       },
       commands: [
         { host: 'host1', run: 'docker run -d --name sempre --restart always nginx' },
         { host: 'host1', run: 'pkill dockerd' },
         { host: 'host1', run: 'docker ps -a' },
+        { host: 'host1', run: 'docker start web' },
       ],
+      // In this order, `sempre` is only looked at once `web` runs again: a stopped `sempre` is then the one the diagnosis explains.
       check: [
-        { kind: 'container-running', host: 'host1', image: 'nginx', name: 'sempre' },
         { kind: 'daemon-restarted', host: 'host1' },
+        { kind: 'container-running', host: 'host1', image: 'nginx', name: 'web' },
+        { kind: 'container-running', host: 'host1', image: 'nginx', name: 'sempre' },
       ],
       diagnoses: [
         {
           reason: 'sem-politica-de-restart',
           refines: ['container-stopped'],
-          when: { kind: 'daemon-restarted', host: 'host1' },
+          when: { kind: 'container-running', host: 'host1', image: 'nginx', name: 'web' },
           message: {
-            'pt-BR': 'O daemon voltou, mas `sempre` ficou parado: sem `--restart always` o daemon não religa um container ao voltar. Remova-o (`docker rm sempre`) e crie de novo com `--restart always`.',
-            en: 'The daemon came back, but `sempre` stayed stopped: without `--restart always` the daemon does not start a container again when it comes back. Remove it (`docker rm sempre`) and create it again with `--restart always`.',
+            'pt-BR': 'O daemon voltou, mas `sempre` ficou parado, como o `web`: sem `--restart always` o daemon não religa um container ao voltar. Remova-o (`docker rm sempre`), crie de novo com `--restart always` e pare o daemon outra vez.',
+            en: 'The daemon came back, but `sempre` stayed stopped, like `web`: without `--restart always` the daemon does not start a container again when it comes back. Remove it (`docker rm sempre`), create it again with `--restart always` and stop the daemon once more.',
           },
         },
       ],
@@ -129,28 +133,20 @@ export default defineLab('src/labs/daemon/lab.ts', {
             en: 'Without the daemon the client has no one to talk to: `docker ps` answers "Cannot connect to the Docker daemon" until Doca starts dockerd again (the terminal says so). The containers stay written on the host\'s disk.',
           },
         },
+        {
+          after: { failures: 3 },
+          text: {
+            'pt-BR': '`docker ps -a` lista também os containers parados: depois que o daemon volta, `web` aparece como `Exited`. Ele continua existindo; `docker start web` o liga de novo.',
+            en: '`docker ps -a` lists stopped containers too: after the daemon comes back, `web` shows as `Exited`. It still exists; `docker start web` starts it again.',
+          },
+        },
       ],
       solution: [
         { host: 'host1', run: 'docker run -d --name sempre --restart always nginx' },
         { host: 'host1', run: 'pkill dockerd' },
         { host: 'host1', run: untilBack },
-      ],
-    },
-    {
-      id: 'de-volta',
-      title: {
-        'pt-BR': '`web` não tinha política de restart: continua lá, parado. Ligue-o de novo: `docker start web`',
-        en: '`web` had no restart policy: it is still there, stopped. Start it again: `docker start web`',
-      },
-      commands: [
         { host: 'host1', run: 'docker start web' },
-        { host: 'host1', run: 'docker ps' },
       ],
-      check: [
-        { kind: 'daemon-restarted', host: 'host1' },
-        { kind: 'container-running', host: 'host1', image: 'nginx', name: 'web' },
-      ],
-      solution: [{ host: 'host1', run: 'docker start web' }],
     },
   ],
   wrongAttempts: [
@@ -169,6 +165,7 @@ export default defineLab('src/labs/daemon/lab.ts', {
         { host: 'host1', run: 'docker run -d --name sempre nginx' },
         { host: 'host1', run: 'pkill dockerd' },
         { host: 'host1', run: untilBack },
+        { host: 'host1', run: 'docker start web' },
       ],
     },
   ],
