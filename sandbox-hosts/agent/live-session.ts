@@ -10,7 +10,7 @@ import { SessionEventLog } from '../events/session-event-log.ts';
 import { LabChecks } from '../checks/lab-checks.ts';
 import { engineStateReader } from '../checks/state-reader.ts';
 import { CommandFlows } from '../flow/command-flows.ts';
-import type { StateReader } from '../../src/labs/checks/evaluate.ts';
+import type { StateReader } from '../../src/labs/checks/state-conditions.ts';
 import type { ShellMark } from '../terminal/shell-marks.ts';
 import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import type { SessionRecord } from '../sandbox/session.ts';
@@ -244,6 +244,7 @@ export class LiveSession {
     }
     if (this.#ended.signal.aborted) return;
     this.#owner.log({ event: 'daemon.restarted', session: this.id, host: host.name });
+    this.checks?.addDaemonRestart({ host: host.name });
     this.#watchAPICalls(host);
     terminal.control({ type: 'daemon', state: 'running' });
     terminal.notice(noticeText(terminalNotices.daemonRestarted));

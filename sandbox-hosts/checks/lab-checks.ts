@@ -1,15 +1,16 @@
 // A session's lab, checked as the learner works: what its daemons did (Engine events, the API calls
-// they answered, the commands the shells finished) is recorded here, and each time something
-// happens the steps not yet passed are evaluated again, shortly after the burst a command makes
-// settles. A step whose check reads the present passes once that has held for a second (a
-// container that dies at once does not pass). A passed step stays passed; its "still true" is
-// read again beside it. One evaluation runs
-// at a time, and one that fails or hangs never stops the agent (evaluate.ts bounds each read).
+// they answered, the commands the shells finished, the restarts the agent made) is recorded here,
+// and each time something happens the steps not yet passed are evaluated again, shortly after the
+// burst a command makes settles. A step whose check reads the present passes once that has held
+// for a second (a container that dies at once does not pass). A passed step stays passed; its
+// "still true" is read again beside it. One evaluation runs at a time, and one that fails or hangs
+// never stops the agent (evaluate.ts bounds each read).
 import { factOf, type DockerEvent, type DockerFact } from '../../protocol/events.ts';
 import type { LabDefinition, LabStep } from '../../src/labs/lab-definition.ts';
 import { stateKinds } from '../../src/labs/checks/conditions.ts';
 import { openHints } from '../../src/labs/hints.ts';
-import { evaluateCondition, evaluateStep, type APICall, type FinishedCommand, type LabRecord, type StateReader } from '../../src/labs/checks/evaluate.ts';
+import { evaluateCondition, evaluateStep, type APICall, type DaemonRestart, type FinishedCommand, type LabRecord } from '../../src/labs/checks/evaluate.ts';
+import type { StateReader } from '../../src/labs/checks/state-conditions.ts';
 import type { StepProgress } from '../../protocol/progress.ts';
 
 export type { StepProgress };
@@ -34,6 +35,7 @@ export class LabChecks {
   readonly #facts: DockerFact[] = [];
   readonly #apiCalls: APICall[] = [];
   readonly #commands: FinishedCommand[] = [];
+  readonly #daemonRestarts: DaemonRestart[] = [];
   readonly #progress: Map<string, StepProgress>;
   readonly #listeners = new Set<(progress: StepProgress[]) => void>();
   readonly #settleMs: number;
@@ -66,7 +68,7 @@ export class LabChecks {
 
   /** The record so far, as the engine reads it (and a fixture keeps it). */
   get record(): LabRecord {
-    return { facts: this.#facts, apiCalls: this.#apiCalls, commands: this.#commands };
+    return { facts: this.#facts, apiCalls: this.#apiCalls, commands: this.#commands, daemonRestarts: this.#daemonRestarts };
   }
 
   progress(): StepProgress[] {
@@ -93,6 +95,12 @@ export class LabChecks {
 
   addCommand(command: FinishedCommand): void {
     push(this.#commands, command);
+    this.#soon();
+  }
+
+  /** The agent started the host's daemon again after it stopped. */
+  addDaemonRestart(restart: DaemonRestart): void {
+    push(this.#daemonRestarts, restart);
     this.#soon();
   }
 
@@ -202,6 +210,8 @@ export function readOnce(state: StateReader): StateReader {
   return {
     images: (host) => once(`images ${host}`, () => state.images(host)),
     containers: (host) => once(`containers ${host}`, () => state.containers(host)),
+    networks: (host) => once(`networks ${host}`, () => state.networks(host)),
+    volumes: (host) => once(`volumes ${host}`, () => state.volumes(host)),
     portOpen: (host, port) => once(`port ${host} ${port}`, () => state.portOpen(host, port)),
     registryTags: (host, port, repository) => once(`registry ${host} ${port} ${repository}`, () => state.registryTags(host, port, repository)),
   };

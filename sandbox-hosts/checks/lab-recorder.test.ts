@@ -41,7 +41,7 @@ describe('recording a lab session', () => {
     expect(read.record.apiCalls.some((call) => call.method === 'POST' && call.path.endsWith('/containers/create?name=registry'))).toBe(true);
     // The checks' and the recorder's own reads go under the agent's API version: never the learner's.
     expect(read.record.apiCalls.filter((call) => call.path.startsWith('/v1.24/'))).toEqual([]);
-    expect(moment.seen).toEqual({ facts: read.record.facts.length, apiCalls: read.record.apiCalls.length, commands: read.record.commands.length });
+    expect(moment.seen).toEqual({ facts: read.record.facts.length, apiCalls: read.record.apiCalls.length, commands: read.record.commands.length, daemonRestarts: 0 });
   });
 
   it('a live check that never reaches the expected verdict is a doubt, and the session is recorded all the same', async () => {

@@ -48,7 +48,7 @@ export async function recordScenario(live: LiveSessions, lab: LabDefinition, sce
     }
     // What happened after the last moment is read by no grading.
     const record = prefix(checks, moments.at(-1)!.seen);
-    return { recording: { format: recordingFormat, lab: lab.id, steps: lab.steps.map((step) => step.id), scenario, record: { facts: [...record.facts], apiCalls: [...record.apiCalls], commands: [...record.commands] }, moments }, doubts };
+    return { recording: { format: recordingFormat, lab: lab.id, steps: lab.steps.map((step) => step.id), scenario, record: { facts: [...record.facts], apiCalls: [...record.apiCalls], commands: [...record.commands], daemonRestarts: [...record.daemonRestarts] }, moments }, doubts };
   } finally {
     await live.delete(session.id);
   }
@@ -87,7 +87,12 @@ async function awaitVerdict(checks: LabChecks, lab: LabDefinition, scenario: Sce
 
 /** How much of the record there is once nothing has been added to it for `quietMs`. */
 async function settled(checks: LabChecks): Promise<RecordedMoment['seen']> {
-  const count = (): RecordedMoment['seen'] => ({ facts: checks.record.facts.length, apiCalls: checks.record.apiCalls.length, commands: checks.record.commands.length });
+  const count = (): RecordedMoment['seen'] => ({
+    facts: checks.record.facts.length,
+    apiCalls: checks.record.apiCalls.length,
+    commands: checks.record.commands.length,
+    daemonRestarts: checks.record.daemonRestarts.length,
+  });
   const deadline = Date.now() + maxSettleMs;
   let last = count();
   let quietSince = Date.now();
@@ -100,8 +105,13 @@ async function settled(checks: LabChecks): Promise<RecordedMoment['seen']> {
 }
 
 function prefix(checks: LabChecks, seen: RecordedMoment['seen']) {
-  const { facts, apiCalls, commands } = checks.record;
-  return { facts: facts.slice(0, seen.facts), apiCalls: apiCalls.slice(0, seen.apiCalls), commands: commands.slice(0, seen.commands) };
+  const { facts, apiCalls, commands, daemonRestarts } = checks.record;
+  return {
+    facts: facts.slice(0, seen.facts),
+    apiCalls: apiCalls.slice(0, seen.apiCalls),
+    commands: commands.slice(0, seen.commands),
+    daemonRestarts: daemonRestarts.slice(0, seen.daemonRestarts),
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

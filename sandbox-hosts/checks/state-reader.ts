@@ -1,12 +1,12 @@
 // How a session's hosts are now, read for the lab checks without changing anything: list calls to
-// each learner's daemon (through its checked socket, under the agent's own API version so they never
-// count as the learner's), a TCP connect to a published port, the registry API of a registry the
-// learner runs. All of it is the learner's to shape: answers are size-capped, parsed with zod, and
-// every read has a deadline.
+// each learner's daemon for its images, containers, networks and volumes (through its checked
+// socket, under the agent's own API version so they never count as the learner's), a TCP connect
+// to a published port, the registry API of a registry the learner runs. All of it is the learner's
+// to shape: answers are size-capped, parsed with zod, and every read has a deadline.
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { z } from 'zod';
-import type { ContainerState, StateReader } from '../../src/labs/checks/evaluate.ts';
+import type { ContainerState, StateReader } from '../../src/labs/checks/state-conditions.ts';
 import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import { engineRequest, learnerSocket } from '../system/docker-engine.ts';
 
@@ -27,6 +27,8 @@ const containersSchema = z.array(
     Ports: z.array(z.object({ PrivatePort: z.number(), PublicPort: z.number().optional(), Type: z.string() })).nullish(),
   }),
 );
+const networksSchema = z.array(z.object({ Name: z.string() }));
+const volumesSchema = z.object({ Volumes: z.array(z.object({ Name: z.string() })).nullish() });
 const tagsSchema = z.object({ tags: z.array(z.string()).nullish() });
 
 export function engineStateReader(hosts: readonly SandboxHostRecord[]): StateReader {
@@ -35,12 +37,13 @@ export function engineStateReader(hosts: readonly SandboxHostRecord[]): StateRea
     if (!host) throw new Error(`the session has no ${name}`);
     return host;
   };
-  const list = async <T>(name: string, path: string, schema: z.ZodType<T[]>): Promise<T[]> => {
+  const read = async <T>(name: string, path: string, schema: z.ZodType<T>): Promise<T> => {
     const host = hostNamed(name);
     const { status, body } = await engineRequest(learnerSocket(host.dockerSocket, host.uid), 'GET', path, readTimeoutMs);
     if (status !== 200) throw new Error(`${name}'s daemon answered ${status} to GET ${path}`);
-    return schema.parse(JSON.parse(body)).slice(0, maxListed);
+    return schema.parse(JSON.parse(body));
   };
+  const list = async <T>(name: string, path: string, schema: z.ZodType<T[]>): Promise<T[]> => (await read(name, path, schema)).slice(0, maxListed);
   return {
     async images(name) {
       return (await list(name, '/images/json', imagesSchema)).flatMap((image) => image.RepoTags ?? []);
@@ -55,6 +58,12 @@ export function engineStateReader(hosts: readonly SandboxHostRecord[]): StateRea
           ports: (container.Ports ?? []).filter((port) => port.Type === 'tcp').map((port) => ({ containerPort: port.PrivatePort, ...(port.PublicPort ? { hostPort: port.PublicPort } : {}) })),
         }),
       );
+    },
+    async networks(name) {
+      return (await list(name, '/networks', networksSchema)).map((network) => network.Name);
+    },
+    async volumes(name) {
+      return ((await read(name, '/volumes', volumesSchema)).Volumes ?? []).slice(0, maxListed).map((volume) => volume.Name);
     },
     portOpen: (name, port) => tcpAnswers(hostNamed(name).address, port),
     registryTags: (name, port, repository) => registryTags(hostNamed(name).address, port, repository),

@@ -81,6 +81,10 @@ export class LabController {
     this.#check = $('[data-action="check"]');
     this.#check.addEventListener('click', () => void this.#checkNow());
     this.#addRunButtons();
+    // Each step's own commands (from the lab's definition) run like the lesson's blocks.
+    for (const button of root.querySelectorAll<HTMLButtonElement>('button[data-run-command]')) {
+      button.addEventListener('click', () => this.#run(button.dataset.runHost!, button.dataset.runCommand!));
+    }
     this.#nameForm();
     const definition = labs.get(this.lab);
     const locale = document.documentElement.lang === 'pt-BR' ? 'pt-BR' : 'en';

@@ -29,6 +29,8 @@ const diagnosisSchema = z.strictObject({
   when: conditionSchema,
   message: localized,
 });
+/** A diagnosis as a definition writes it. */
+export type DiagnosisInput = z.input<typeof diagnosisSchema>;
 
 /** A hint opens after this many failed checks of the step, or this many seconds on it, whichever comes first. */
 const hintSchema = z.strictObject({

@@ -17,7 +17,10 @@ describe('a lab and its lesson', () => {
     }
   });
 
-  it('finds no lab beside a lesson without one', () => {
-    expect(labForLesson('en/arquitetura/visao-geral', locales)).toBeUndefined();
+  it('finds the overview\'s lab and the one on the path of a command, and none beside a page that is no lesson', () => {
+    expect(labForLesson('en/arquitetura/visao-geral', locales)?.id).toBe('arquitetura');
+    expect(labForLesson('arquitetura/fluxo', locales)?.id).toBe('fluxo');
+    expect(labForLesson('en', locales)).toBeUndefined();
+    expect(labForLesson('en/arquitetura/nada', locales)).toBeUndefined();
   });
 });

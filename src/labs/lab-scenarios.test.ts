@@ -12,8 +12,8 @@ const recordingOf = (scenario: Scenario): Recording => ({
   lab: registries.id,
   steps: registries.steps.map((step) => step.id),
   scenario,
-  record: { facts: [], apiCalls: [], commands: [] },
-  moments: scenarioMoments(registries, scenario).map((ran) => ({ ran, seen: { facts: 0, apiCalls: 0, commands: 0 }, state: [] })),
+  record: { facts: [], apiCalls: [], commands: [], daemonRestarts: [] },
+  moments: scenarioMoments(registries, scenario).map((ran) => ({ ran, seen: { facts: 0, apiCalls: 0, commands: 0, daemonRestarts: 0 }, state: [] })),
 });
 
 /** The registries lab with its definition changed by `change`. */

@@ -24,7 +24,7 @@ async function startClicks(): Promise<number[]> {
   for (let i = 0; i < runs; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${base}/arquitetura/fluxo/`);
+    await page.goto(`${base}/arquitetura/visao-geral/`);
     await page.waitForLoadState('networkidle');
     // Timed in the page, from the click event to the prompt's text appearing in host1's terminal.
     const measured = page.evaluate(

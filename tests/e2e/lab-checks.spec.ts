@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 const editions = [
   {
     lang: 'pt-BR',
-    path: '/arquitetura/fluxo/',
+    path: '/arquitetura/visao-geral/',
     start: 'Começar o laboratório',
     connected: 'Conectado ao host1',
     done: 'feito',
@@ -14,7 +14,7 @@ const editions = [
   },
   {
     lang: 'en',
-    path: '/en/arquitetura/fluxo/',
+    path: '/en/arquitetura/visao-geral/',
     start: 'Start the lab',
     connected: 'Connected to host1',
     done: 'done',
@@ -76,7 +76,7 @@ async function focusAfter(page: Page, key: string, reached: () => boolean): Prom
 
 test('keyboard only: Tab completes in the terminal, Ctrl+M lets Tab and Shift+Tab leave it, and back', async ({ page }) => {
   test.setTimeout(60_000);
-  await page.goto('/en/arquitetura/fluxo/');
+  await page.goto('/en/arquitetura/visao-geral/');
   await page.getByRole('button', { name: 'Start the lab' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status')).toHaveText('Connected to host1', { timeout: 30_000 });
@@ -116,7 +116,7 @@ test('keyboard only: Tab completes in the terminal, Ctrl+M lets Tab and Shift+Ta
 
 test('a passed step lasts: after the session ends, on a reload and in another browser of the same learner', async ({ page, browser }) => {
   test.setTimeout(60_000);
-  await page.goto('/arquitetura/fluxo/');
+  await page.goto('/arquitetura/visao-geral/');
   await page.getByRole('button', { name: 'Começar o laboratório' }).click();
   await expect(page.getByRole('status')).toHaveText('Conectado ao host1', { timeout: 30_000 });
   await typeIn(page, 'docker version');
@@ -130,7 +130,7 @@ test('a passed step lasts: after the session ends, on a reload and in another br
 
   const other = await browser.newContext({ storageState: await page.context().storageState() });
   const elsewhere = await other.newPage();
-  await elsewhere.goto('/en/arquitetura/fluxo/');
+  await elsewhere.goto('/en/arquitetura/visao-geral/');
   await expect(step(elsewhere, 'client-e-daemon').locator('.step-state')).toHaveText('done', { timeout: 10_000 });
   await other.close();
 });

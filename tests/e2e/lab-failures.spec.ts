@@ -16,8 +16,8 @@ const failed: LabSession = {
 };
 
 for (const edition of [
-  { path: '/arquitetura/fluxo/', start: 'Começar o laboratório', message: 'Não conseguimos preparar seus hosts Docker agora', retry: 'Tentar de novo', connected: 'Conectado ao host1' },
-  { path: '/en/arquitetura/fluxo/', start: 'Start the lab', message: "We couldn't prepare your Docker hosts right now", retry: 'Try again', connected: 'Connected to host1' },
+  { path: '/arquitetura/visao-geral/', start: 'Começar o laboratório', message: 'Não conseguimos preparar seus hosts Docker agora', retry: 'Tentar de novo', connected: 'Conectado ao host1' },
+  { path: '/en/arquitetura/visao-geral/', start: 'Start the lab', message: "We couldn't prepare your Docker hosts right now", retry: 'Try again', connected: 'Connected to host1' },
 ]) {
   test(`${edition.path}: a Start no sandbox host could serve says so, with a retry that works`, async ({ page }) => {
     let refused = false;

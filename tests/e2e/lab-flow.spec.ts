@@ -57,3 +57,15 @@ test(`the lab "${lab.id}", done end to end by typing: every step turns green by 
   await expect(page.locator('li[data-step][data-state="passed"]')).toHaveCount(lab.steps.length);
   await endSession(page);
 });
+
+test("a step's own run button, pressed before Start, starts the lab and types its command: the step turns green", async ({ page }) => {
+  test.setTimeout(120_000);
+  const [first] = lab.steps;
+  await page.goto('/arquitetura/fluxo/');
+  const button = page.locator(`li[data-step="${first.id}"] button[data-run-command]`).first();
+  await expect(button).toHaveAccessibleName(`Executar no ${first.commands[0].host}: ${first.commands[0].run}`);
+  await button.click();
+  await expect(page.locator(`#lab-${lab.id}-panel-${first.commands[0].host} .xterm-rows`)).toContainText(first.commands[0].run, { timeout: 60_000 });
+  await expect(page.locator(`li[data-step="${first.id}"]`)).toHaveAttribute('data-state', 'passed', { timeout: 90_000 });
+  await endSession(page);
+});

@@ -4,15 +4,18 @@ import { expect, test, type Page } from '@playwright/test';
 import { e2eControlPlaneKey } from '../../playwright.config';
 import { signAgentToken } from '../../protocol/tokens.ts';
 
-const lesson = '/arquitetura/fluxo/';
-const terminalOf = (page: Page, host: string) => page.locator(`#lab-arquitetura-panel-${host}`);
-const screenOf = (page: Page, host: string) => terminalOf(page, host).locator('.xterm-rows');
+/** The overview's lab (two hosts); the lesson on the path of a command has a lab of its own, and shell blocks. */
+const overview = { path: '/arquitetura/visao-geral/', lab: 'arquitetura' };
+const commandPath = { path: '/arquitetura/fluxo/', lab: 'fluxo' };
+const lesson = overview.path;
+const terminalOf = (page: Page, host: string, lab = overview.lab) => page.locator(`#lab-${lab}-panel-${host}`);
+const screenOf = (page: Page, host: string, lab = overview.lab) => terminalOf(page, host, lab).locator('.xterm-rows');
 
-async function startLab(page: Page) {
-  await page.goto(lesson);
+async function startLab(page: Page, { path, lab } = overview) {
+  await page.goto(path);
   await page.getByRole('button', { name: 'Começar o laboratório' }).click();
   await expect(page.getByRole('status')).toHaveText('Conectado ao host1', { timeout: 30_000 });
-  await expect(screenOf(page, 'host1')).toContainText('host1:', { timeout: 10_000 });
+  await expect(screenOf(page, 'host1', lab)).toContainText('host1:', { timeout: 10_000 });
 }
 
 async function typeIn(page: Page, host: string, text: string) {
@@ -22,8 +25,8 @@ async function typeIn(page: Page, host: string, text: string) {
 }
 
 /** Ends the page's session so the next test finds room. */
-async function endLab(page: Page) {
-  const { session } = await (await page.request.get('/api/sessions?lab=arquitetura')).json();
+async function endLab(page: Page, lab = overview.lab) {
+  const { session } = await (await page.request.get(`/api/sessions?lab=${lab}`)).json();
   if (session) await page.request.delete(`/api/sessions/${session.id}`, { headers: { origin: new URL(page.url()).origin } });
 }
 
@@ -43,12 +46,12 @@ test.describe('the lab beside a lesson', () => {
     // A fresh daemon pulls postgres (about 150 MB to unpack) while the other worker's learners
     // may be pulling it too, on two cores.
     test.setTimeout(120_000);
-    await startLab(page);
+    await startLab(page, commandPath);
     // The lesson's `docker run -p 5433:5432 postgres`: without a password, postgres refuses.
     await page.getByRole('button', { name: 'Executar no host1' }).first().click();
-    await expect(screenOf(page, 'host1')).toContainText('docker run -p 5433:5432 postgres');
-    await expect(screenOf(page, 'host1')).toContainText('superuser password is not specified', { timeout: 90_000 });
-    await endLab(page);
+    await expect(screenOf(page, 'host1', commandPath.lab)).toContainText('docker run -p 5433:5432 postgres');
+    await expect(screenOf(page, 'host1', commandPath.lab)).toContainText('superuser password is not specified', { timeout: 90_000 });
+    await endLab(page, commandPath.lab);
   });
 
   test('a reload finds the same session, with its scrollback', async ({ page }) => {
@@ -146,12 +149,12 @@ test.describe('the lab beside a lesson', () => {
   });
 
   test('en: the same lab speaks English', async ({ page }) => {
-    await page.goto(`/en${lesson}`);
+    await page.goto(`/en${commandPath.path}`);
     await page.getByRole('button', { name: 'Start the lab' }).click();
     await expect(page.getByRole('status')).toHaveText('Connected to host1', { timeout: 30_000 });
     await expect(page.getByRole('button', { name: 'Run on host1' }).first()).toBeVisible();
     await expect(page.getByText(/Time left: 1:59:\d\d|Time left: 2:00:00/)).toBeVisible();
-    await endLab(page);
+    await endLab(page, commandPath.lab);
   });
 
   test('spreads learners over two real agents reporting to the control plane', async ({ browser }) => {

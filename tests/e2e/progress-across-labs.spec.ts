@@ -30,8 +30,8 @@ const entry = (page: Page, lab: string) => page.locator(`doca-labs-progress li[d
 for (const edition of editions) {
   test(`${edition.lang}: a step passed in one lab shows on another lab's lesson page`, async ({ page }) => {
     test.setTimeout(120_000);
-    const fluxo = `${edition.prefix}/${arquitetura.lesson}/`;
-    await page.goto(fluxo);
+    const overview = `${edition.prefix}/${arquitetura.lesson}/`;
+    await page.goto(overview);
     await expect(entry(page, 'arquitetura')).toContainText(edition.steps(0, arquitetura.steps.length), { timeout: 10_000 });
     await page.getByRole('button', { name: edition.start }).click();
     await expect(page.getByRole('status')).toHaveText(edition.connected, { timeout: 30_000 });
@@ -52,6 +52,6 @@ for (const edition of editions) {
     await expect(entry(page, 'registries')).toContainText(edition.steps(0, registries.steps.length));
     await expect(list.getByRole('link', { name: registries.title[edition.lang] })).toHaveAttribute('aria-current', 'page');
     await list.getByRole('link', { name: arquitetura.title[edition.lang] }).click();
-    await expect(page).toHaveURL(new RegExp(`${fluxo}$`));
+    await expect(page).toHaveURL(new RegExp(`${overview}$`));
   });
 }

@@ -5,7 +5,11 @@
 // same step reported twice, another learner asking.
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { apiErrorSchema, learnerProgressByLabSchema, learnerProgressSchema, progressReportPath, type ProgressReport } from '../../protocol/index.ts';
+import { labs } from '../../src/labs/index.ts';
 import { agentKeyOf, Browser, heartbeatToken, newAgentID, request, startFakeAgent, startLab } from '../test-support/clients';
+
+/** Every lab of the catalog, no step passed. */
+const noProgress = Object.fromEntries([...labs.keys()].map((lab) => [lab, []]));
 
 let consoleLog: MockInstance<typeof console.log>;
 beforeEach(() => {
@@ -116,7 +120,7 @@ describe('progress across labs', () => {
     const agent = await newAgentID();
     await startFakeAgent(agent, 4);
     const learner = new Browser();
-    expect(await progressInEveryLab(learner)).toEqual({ labs: { arquitetura: [], registries: [] } });
+    expect(await progressInEveryLab(learner)).toEqual({ labs: noProgress });
     const { session } = await startLab(learner, 'registries');
     await report(agent, {
       session: session.id,
@@ -131,6 +135,7 @@ describe('progress across labs', () => {
 
     expect(await progressInEveryLab(learner)).toEqual({
       labs: {
+        ...noProgress,
         arquitetura: [{ step: 'client-e-daemon', completedAt: '2026-12-01T11:00:00.000Z', failures: 0, hintsUsed: 0 }],
         registries: [
           { step: 'pull-do-hub', completedAt: '2026-12-01T10:01:00.000Z', failures: 0, hintsUsed: 0 },
@@ -149,11 +154,11 @@ describe('progress across labs', () => {
     expect((await progressInEveryLab(a)).labs.arquitetura).toHaveLength(1);
 
     const b = new Browser();
-    expect(await progressInEveryLab(b)).toEqual({ labs: { arquitetura: [], registries: [] } });
+    expect(await progressInEveryLab(b)).toEqual({ labs: noProgress });
     expect((await progressOf(b)).steps).toEqual([]);
     // A forged cookie carrying A's id is no one's: a new learner, with nothing.
     const forged = new Browser();
     forged.cookie = a.cookie.replace(/\.[^.]*$/, '.forged');
-    expect(await progressInEveryLab(forged)).toEqual({ labs: { arquitetura: [], registries: [] } });
+    expect(await progressInEveryLab(forged)).toEqual({ labs: noProgress });
   });
 });

@@ -1,9 +1,11 @@
-// The lab beside the architecture lessons: one client driving its own daemon and a second host's.
+// The lab beside the architecture overview: the client and its daemon (`docker version`), an image
+// pulled from a registry, a container run with a published port, and a second host's daemon.
+import { postgresWithoutPassword, remoteWithoutTLS } from '../common-mistakes.ts';
 import { defineLab } from '../lab-definition.ts';
 
 export default defineLab('src/labs/arquitetura/lab.ts', {
   id: 'arquitetura',
-  lesson: 'arquitetura/fluxo',
+  lesson: 'arquitetura/visao-geral',
   title: {
     'pt-BR': 'Client, daemon e registry na prática',
     en: 'Client, daemon and registry in practice',
@@ -41,17 +43,7 @@ export default defineLab('src/labs/arquitetura/lab.ts', {
       },
       commands: [{ host: 'host1', run: 'docker run -d -p 5433:5432 -e POSTGRES_PASSWORD=doca postgres' }],
       check: [{ kind: 'container-running', host: 'host1', image: 'postgres', publishes: { hostPort: 5433, containerPort: 5432 } }],
-      diagnoses: [
-        {
-          reason: 'postgres-sem-senha',
-          refines: ['container-stopped'],
-          when: { kind: 'exited', host: 'host1', image: 'postgres', exitCode: 1 },
-          message: {
-            'pt-BR': 'O container do postgres parou logo ao iniciar: sem uma senha ele se recusa a rodar. Rode de novo com `-e POSTGRES_PASSWORD=doca`.',
-            en: 'The postgres container stopped right after starting: without a password it refuses to run. Run it again with `-e POSTGRES_PASSWORD=doca`.',
-          },
-        },
-      ],
+      diagnoses: [postgresWithoutPassword],
       solution: [{ host: 'host1', run: 'docker run -d -p 5433:5432 -e POSTGRES_PASSWORD=doca postgres' }],
     },
     {
@@ -62,11 +54,13 @@ export default defineLab('src/labs/arquitetura/lab.ts', {
       },
       commands: [{ host: 'host1', run: 'docker -H tcp://host2:2376 --tlsverify ps' }],
       check: [{ kind: 'api-call', host: 'host2', method: 'GET', path: '/containers/json' }],
+      diagnoses: [remoteWithoutTLS(['no-api-call'], 'docker -H tcp://host2:2376 ps')],
       solution: [{ host: 'host1', run: 'docker -H tcp://host2:2376 --tlsverify ps' }],
     },
   ],
   wrongAttempts: [
     { id: 'sem-senha', step: 'run-postgres', reason: 'postgres-sem-senha', script: [{ host: 'host1', run: 'docker run -d -p 5433:5432 postgres' }] },
     { id: 'porta-trocada', step: 'run-postgres', reason: 'port-not-published', script: [{ host: 'host1', run: 'docker run -d -p 8080:5432 -e POSTGRES_PASSWORD=doca postgres' }] },
+    { id: 'sem-tls', step: 'outro-daemon', reason: 'sem-tls', script: [{ host: 'host1', run: 'docker -H tcp://host2:2376 ps' }] },
   ],
 });

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { DockerFact } from '../../../protocol/events.ts';
 import arquitetura from '../arquitetura/lab.ts';
 import { conditionSchema, normalizeImage, type ConditionInput } from './conditions.ts';
-import { apiPathOf, evaluateCondition, evaluateStep, type LabRecord, type StateReader } from './evaluate.ts';
+import { apiPathOf, evaluateCondition, evaluateStep, type LabRecord } from './evaluate.ts';
+import type { StateReader } from './state-conditions.ts';
 import { snapshotState, type StateSnapshot } from './snapshot.ts';
 
-const empty: LabRecord = { facts: [], apiCalls: [], commands: [] };
+const empty: LabRecord = { facts: [], apiCalls: [], commands: [], daemonRestarts: [] };
 const record = (parts: Partial<LabRecord>): LabRecord => ({ ...empty, ...parts });
 const condition = (input: ConditionInput) => conditionSchema.parse(input);
 const check = (input: ConditionInput, done: LabRecord = empty, state: StateSnapshot = {}) => evaluateCondition(condition(input), done, snapshotState(state));
@@ -62,6 +63,47 @@ describe('did it', () => {
     expect((await check(wanted, record({ commands: [{ host: 'host1', command: 'docker versions', exitCode: 0 }] }))).status).toBe('fails');
   });
 
+  it('a hand-made request is told from the CLI\'s by the API version the CLI always names', async () => {
+    const wanted: ConditionInput = { kind: 'api-call', host: 'host1', method: 'GET', path: '/version', unversioned: true };
+    const byCLI = record({ apiCalls: [{ host: 'host1', method: 'GET', path: '/v1.41/version' }] });
+    expect(await check(wanted, byCLI)).toEqual({ status: 'fails', reason: { code: 'no-hand-made-call', values: { host: 'host1', method: 'GET', path: '/version' } } });
+    expect(await check(wanted, record({ apiCalls: [...byCLI.apiCalls, { host: 'host1', method: 'GET', path: '/version' }] }))).toEqual({ status: 'holds' });
+    expect((await check(wanted, record({ apiCalls: [{ host: 'host2', method: 'GET', path: '/version' }] }))).status).toBe('fails');
+  });
+
+  it('a failed command is what `failed: true` asks for: one that succeeded does not hold it', async () => {
+    const mistake: ConditionInput = { kind: 'command', host: 'host1', command: '(?!.*--tls)docker\\s.*tcp://host2:2376.*', example: 'docker -H tcp://host2:2376 ps', failed: true };
+    expect(await check(mistake, record({ commands: [{ host: 'host1', command: 'docker -H tcp://host2:2376 ps', exitCode: 1 }] }))).toEqual({ status: 'holds' });
+    expect((await check(mistake, record({ commands: [{ host: 'host1', command: 'docker -H tcp://host2:2376 ps', exitCode: 0 }] }))).status).toBe('fails');
+    expect((await check(mistake, record({ commands: [{ host: 'host1', command: 'docker -H tcp://host2:2376 --tlsverify ps', exitCode: 1 }] }))).status).toBe('fails');
+  });
+
+  it('a removed container is told by its name', async () => {
+    const destroyed: DockerFact = { kind: 'container', host: 'host2', action: 'destroy', container: 'c9', name: 'do-host2', image: 'busybox' };
+    expect(await check({ kind: 'container-removed', host: 'host2', name: 'do-host2' }, record({ facts: [destroyed] }))).toEqual({ status: 'holds' });
+    expect(await check({ kind: 'container-removed', host: 'host2', name: 'la' }, record({ facts: [destroyed] }))).toMatchObject({ reason: { code: 'not-removed', values: { name: 'la' } } });
+    expect((await check({ kind: 'container-removed', host: 'host2', name: 'do-host2' }, record({ facts: [{ ...destroyed, action: 'die', exitCode: 137 }] }))).status).toBe('fails');
+  });
+
+  it('a volume mounted by a container, and how that container ended', async () => {
+    const wanted: ConditionInput = { kind: 'volume-mounted', host: 'host1', volume: 'dados', exitCode: 0 };
+    const mounted: DockerFact = { kind: 'volume', host: 'host1', action: 'mount', volume: 'dados', container: 'w1' };
+    const died = (container: string, exitCode: number): DockerFact => ({ kind: 'container', host: 'host1', action: 'die', container, name: container, image: 'busybox', exitCode });
+    expect(await check(wanted)).toMatchObject({ reason: { code: 'volume-not-mounted', values: { volume: 'dados' } } });
+    expect(await check(wanted, record({ facts: [mounted] }))).toMatchObject({ reason: { code: 'volume-container-running' } });
+    expect(await check(wanted, record({ facts: [mounted, died('w1', 1)] }))).toMatchObject({ reason: { code: 'volume-container-failed', values: { expected: '0', seen: '1' } } });
+    // Another container's success is not the volume's.
+    expect((await check(wanted, record({ facts: [mounted, died('w1', 1), died('x', 0)] }))).status).toBe('fails');
+    expect(await check(wanted, record({ facts: [mounted, died('w1', 0)] }))).toEqual({ status: 'holds' });
+    expect(await check({ kind: 'volume-mounted', host: 'host1', volume: 'dados' }, record({ facts: [mounted] }))).toEqual({ status: 'holds' });
+  });
+
+  it('a daemon restarted by the agent, on its own host only', async () => {
+    const restarted = record({ daemonRestarts: [{ host: 'host1' }] });
+    expect(await check({ kind: 'daemon-restarted', host: 'host1' }, restarted)).toEqual({ status: 'holds' });
+    expect(await check({ kind: 'daemon-restarted', host: 'host2' }, restarted)).toEqual({ status: 'fails', reason: { code: 'daemon-not-restarted', values: { host: 'host2' } } });
+  });
+
   it('an exit is matched by its status', async () => {
     const died: DockerFact = { kind: 'container', host: 'host1', action: 'die', container: 'c1', name: 'banco', image: 'postgres', exitCode: 1 };
     expect(await check({ kind: 'exited', host: 'host1', image: 'postgres', exitCode: 1 }, record({ facts: [died] }))).toEqual({ status: 'holds' });
@@ -98,6 +140,18 @@ describe('is it', () => {
     expect(await check({ kind: 'port-open', host: 'host1', port: 5434 }, empty, state)).toMatchObject({ reason: { code: 'port-closed' } });
     expect(await check({ kind: 'registry-has', host: 'host1', port: 5000, repository: 'minhaimagem', tag: '1.0' }, empty, state)).toEqual({ status: 'holds' });
     expect(await check({ kind: 'registry-has', host: 'host1', port: 5000, repository: 'minhaimagem', tag: '2.0' }, empty, state)).toMatchObject({ reason: { code: 'tag-missing' } });
+  });
+
+  it('networks and volumes by name, and a container by its name as well as its image', async () => {
+    const state = { host1: { networks: ['bridge', 'host', 'none', 'rede-doca'], volumes: ['dados'], containers: [{ name: 'web', image: 'nginx', running: false, status: 'Exited (0) 3 seconds ago', ports: [] }, { name: 'sempre', image: 'nginx', running: true, status: 'Up 1 second', ports: [] }] } };
+    expect(await check({ kind: 'network-present', host: 'host1', name: 'rede-doca' }, empty, state)).toEqual({ status: 'holds' });
+    expect(await check({ kind: 'network-present', host: 'host1', name: 'rede' }, empty, state)).toEqual({ status: 'fails', reason: { code: 'network-missing', values: { host: 'host1', name: 'rede' } } });
+    expect(await check({ kind: 'volume-present', host: 'host1', name: 'dados' }, empty, state)).toEqual({ status: 'holds' });
+    expect(await check({ kind: 'volume-present', host: 'host1', name: 'dado' }, empty, state)).toMatchObject({ reason: { code: 'volume-missing' } });
+    // A running nginx is not `web`: `web` itself is stopped.
+    expect(await check({ kind: 'container-running', host: 'host1', image: 'nginx', name: 'web' }, empty, state)).toMatchObject({ reason: { code: 'container-stopped', values: { name: 'web', status: 'Exited (0) 3 seconds ago' } } });
+    expect(await check({ kind: 'container-running', host: 'host1', image: 'nginx', name: 'sempre' }, empty, state)).toEqual({ status: 'holds' });
+    expect(await check({ kind: 'container-running', host: 'host1', image: 'busybox', name: 'web' }, empty, state)).toMatchObject({ reason: { code: 'no-container-named', values: { name: 'web', image: 'busybox' } } });
   });
 
   it('a read that hangs or fails is "could not check", never passed, and does not hold the caller', async () => {

@@ -5,6 +5,9 @@
 import type { DockerFact } from '../../../protocol/events.ts';
 import { normalizeImage, type Condition } from './conditions.ts';
 import type { Reason } from './reasons.ts';
+import { fails, holds, stateReadTimeoutMs, type ConditionResult } from './condition-result.ts';
+import { readState, type StateReader } from './state-conditions.ts';
+
 
 /** A call the daemon logged (`Calling POST /v1.47/containers/create`), with its API version prefix removed. */
 export interface APICall {
@@ -20,33 +23,18 @@ export interface FinishedCommand {
   exitCode: number;
 }
 
+/** The agent started a host's daemon again after it stopped. */
+export interface DaemonRestart {
+  host: string;
+}
+
 /** What happened in the session so far: the "did it" checks read it. */
 export interface LabRecord {
   facts: readonly DockerFact[];
   apiCalls: readonly APICall[];
   commands: readonly FinishedCommand[];
+  daemonRestarts: readonly DaemonRestart[];
 }
-
-export interface ContainerState {
-  name: string;
-  image: string;
-  running: boolean;
-  /** The Engine's status line, e.g. `Exited (1) 3 seconds ago`. */
-  status: string;
-  ports: readonly { hostPort?: number; containerPort: number }[];
-}
-
-/** How things are now on the session's hosts, read-only: the "is it" checks read it. */
-export interface StateReader {
-  /** The host's image references (repo:tag). */
-  images(host: string): Promise<readonly string[]>;
-  containers(host: string): Promise<readonly ContainerState[]>;
-  portOpen(host: string, port: number): Promise<boolean>;
-  /** The tags of a repository in the registry on the host's port; empty when it has none. */
-  registryTags(host: string, port: number, repository: string): Promise<readonly string[]>;
-}
-
-export type ConditionResult = { status: 'holds' } | { status: 'fails'; reason: Reason } | { status: 'unknown'; reason: Reason; detail: string };
 
 export type StepResult = { status: 'passed' } | { status: 'failed'; reason: Reason } | { status: 'unknown'; reason: Reason; detail: string };
 
@@ -58,19 +46,15 @@ export interface Diagnosis {
   refines?: readonly string[];
 }
 
-/** How long one state read may take before the step is "could not check". */
-export const stateReadTimeoutMs = 2_000;
-
-const holds: ConditionResult = { status: 'holds' };
-const fails = (code: string, values: Record<string, string | number>): ConditionResult => ({
-  status: 'fails',
-  reason: { code, values: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, String(value)])) },
-});
+const apiVersionPrefix = /^\/v\d+(\.\d+)?(?=\/)/;
 
 /** Strips the API version prefix and the query: `/v1.47/containers/json?all=1` → `/containers/json`. */
 export function apiPathOf(path: string): string {
-  return path.replace(/^\/v\d+(\.\d+)?(?=\/)/, '').replace(/\?.*$/, '');
+  return path.replace(apiVersionPrefix, '').replace(/\?.*$/, '');
 }
+
+/** Whether a logged path names an API version (`/v1.41/version`), as every docker CLI request does. */
+const hasAPIVersion = (path: string) => apiVersionPrefix.test(path);
 
 export async function evaluateCondition(condition: Condition, record: LabRecord, state: StateReader, timeoutMs = stateReadTimeoutMs): Promise<ConditionResult> {
   const { host } = condition;
@@ -92,59 +76,39 @@ export async function evaluateCondition(condition: Condition, record: LabRecord,
       const done = record.facts.some((fact) => fact.kind === 'container' && fact.action === 'die' && fact.host === host && normalizeImage(fact.image) === image && wanted(fact.exitCode));
       return done ? holds : fails('not-exited', { host, image: condition.image });
     }
+    case 'container-removed': {
+      const done = record.facts.some((fact) => fact.kind === 'container' && fact.action === 'destroy' && fact.host === host && fact.name === condition.name);
+      return done ? holds : fails('not-removed', { host, name: condition.name });
+    }
+    case 'volume-mounted': {
+      const mountedBy = new Set(record.facts.flatMap((fact) => (fact.kind === 'volume' && fact.action === 'mount' && fact.host === host && fact.volume === condition.volume && fact.container ? [fact.container] : [])));
+      if (mountedBy.size === 0) return fails('volume-not-mounted', { host, volume: condition.volume });
+      if (condition.exitCode === undefined) return holds;
+      const exits = record.facts.flatMap((fact) => (fact.kind === 'container' && fact.action === 'die' && fact.host === host && mountedBy.has(fact.container) ? [fact.exitCode] : []));
+      if (exits.includes(condition.exitCode)) return holds;
+      const last = exits.at(-1);
+      if (last === undefined) return fails('volume-container-running', { host, volume: condition.volume });
+      return fails('volume-container-failed', { host, volume: condition.volume, expected: condition.exitCode, seen: last });
+    }
     case 'api-call': {
       const pattern = anchored(condition.path);
-      const done = record.apiCalls.some((call) => call.host === host && call.method === condition.method && pattern.test(apiPathOf(call.path)));
-      return done ? holds : fails('no-api-call', { host, method: condition.method, path: condition.path.replace(/\\/g, '') });
+      const answered = record.apiCalls.filter((call) => call.host === host && call.method === condition.method && pattern.test(apiPathOf(call.path)));
+      const path = condition.path.replace(/\\/g, '');
+      if (!condition.unversioned) return answered.length > 0 ? holds : fails('no-api-call', { host, method: condition.method, path });
+      return answered.some((call) => !hasAPIVersion(call.path)) ? holds : fails('no-hand-made-call', { host, method: condition.method, path });
     }
     case 'command': {
       const pattern = anchored(condition.command);
       const runs = record.commands.filter((run) => run.host === host && pattern.test(run.command.trim()));
+      if (condition.failed) return runs.some((run) => run.exitCode !== 0) ? holds : fails('command-not-run', { host, command: condition.example });
       if (runs.some((run) => run.exitCode === 0)) return holds;
       const last = runs.at(-1);
       return last ? fails('command-failed', { host, command: condition.example, exitCode: last.exitCode }) : fails('command-not-run', { host, command: condition.example });
     }
+    case 'daemon-restarted':
+      return record.daemonRestarts.some((restart) => restart.host === host) ? holds : fails('daemon-not-restarted', { host });
     default:
       return readState(condition, state, timeoutMs);
-  }
-}
-
-async function readState(condition: Extract<Condition, { kind: 'image-present' | 'container-running' | 'port-open' | 'registry-has' }>, state: StateReader, timeoutMs: number): Promise<ConditionResult> {
-  const { host } = condition;
-  try {
-    switch (condition.kind) {
-      case 'image-present': {
-        const image = normalizeImage(condition.image);
-        const images = await within(state.images(host), timeoutMs);
-        return images.some((reference) => normalizeImage(reference) === image) ? holds : fails('image-missing', { host, image: condition.image });
-      }
-      case 'container-running': {
-        const image = normalizeImage(condition.image);
-        const ofImage = (await within(state.containers(host), timeoutMs)).filter((container) => normalizeImage(container.image) === image);
-        const running = ofImage.filter((container) => container.running);
-        if (running.length === 0) {
-          const stopped = ofImage[0];
-          return stopped ? fails('container-stopped', { host, image: condition.image, name: stopped.name, status: stopped.status }) : fails('no-container', { host, image: condition.image });
-        }
-        const wanted = condition.publishes;
-        if (!wanted) return holds;
-        if (running.some((container) => container.ports.some((port) => port.hostPort === wanted.hostPort && port.containerPort === wanted.containerPort))) return holds;
-        // The container the learner most likely meant: the first one running that image.
-        const [closest] = running;
-        const published = closest.ports.filter((port) => port.hostPort !== undefined);
-        const expected = String(wanted.hostPort);
-        if (published.length === 0) return fails('no-port-published', { host, name: closest.name, expected });
-        return fails('port-not-published', { host, name: closest.name, expected, seen: [...new Set(published.map((port) => `${port.hostPort}→${port.containerPort}`))].join(', ') });
-      }
-      case 'port-open':
-        return (await within(state.portOpen(host, condition.port), timeoutMs)) ? holds : fails('port-closed', { host, port: condition.port });
-      case 'registry-has': {
-        const tags = await within(state.registryTags(host, condition.port, condition.repository), timeoutMs);
-        return tags.includes(condition.tag) ? holds : fails('tag-missing', { host, port: condition.port, repository: condition.repository, tag: condition.tag });
-      }
-    }
-  } catch (error) {
-    return { status: 'unknown', reason: { code: 'could-not-check', values: { host } }, detail: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -171,12 +135,4 @@ export async function evaluateStep(step: { check: readonly Condition[]; diagnose
 /** A pattern that must match the whole text (a check for `docker version` is not passed by `docker versionx`). */
 function anchored(source: string): RegExp {
   return new RegExp(`^(?:${source})$`);
-}
-
-function within<T>(read: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
 }

@@ -32,10 +32,40 @@ export const builtInReasons = {
     'pt-BR': 'Nenhum container de `{image}` terminou com erro no {host}.',
     en: 'No container of `{image}` has exited with an error on {host}.',
   },
+  'not-removed': {
+    values: ['host', 'name'],
+    'pt-BR': 'O container `{name}` ainda não foi removido do {host}.',
+    en: 'The container `{name}` has not been removed from {host} yet.',
+  },
+  'volume-not-mounted': {
+    values: ['host', 'volume'],
+    'pt-BR': 'Nenhum container montou o volume `{volume}` no {host} ainda.',
+    en: 'No container has mounted the volume `{volume}` on {host} yet.',
+  },
+  'volume-container-running': {
+    values: ['host', 'volume'],
+    'pt-BR': 'O container com o volume `{volume}` ainda está rodando no {host}: espere ele terminar.',
+    en: 'The container with the volume `{volume}` is still running on {host}: wait for it to finish.',
+  },
+  'volume-container-failed': {
+    values: ['host', 'volume', 'expected', 'seen'],
+    'pt-BR': 'O container com o volume `{volume}` terminou com o código {seen} no {host}, e não {expected}: veja a mensagem no terminal.',
+    en: 'The container with the volume `{volume}` exited with status {seen} on {host}, not {expected}: see its message in the terminal.',
+  },
   'no-api-call': {
     values: ['host', 'method', 'path'],
     'pt-BR': 'O daemon do {host} ainda não recebeu um pedido `{method} {path}`.',
     en: "{host}'s daemon has not received a `{method} {path}` request yet.",
+  },
+  'no-hand-made-call': {
+    values: ['host', 'method', 'path'],
+    'pt-BR': 'O daemon do {host} ainda não recebeu um pedido `{method} {path}` feito à mão: o client `docker` põe a versão da API no caminho (`/v1.41{path}`), um pedido seu não.',
+    en: "{host}'s daemon has not received a hand-made `{method} {path}` request yet: the `docker` client puts the API version in the path (`/v1.41{path}`), a request of your own does not.",
+  },
+  'daemon-not-restarted': {
+    values: ['host'],
+    'pt-BR': 'O daemon do {host} ainda não parou e voltou.',
+    en: "{host}'s daemon has not stopped and come back yet.",
   },
   'command-not-run': {
     values: ['host', 'command'],
@@ -56,6 +86,21 @@ export const builtInReasons = {
     values: ['host', 'image'],
     'pt-BR': 'Não há container de `{image}` no {host}.',
     en: 'There is no container of `{image}` on {host}.',
+  },
+  'no-container-named': {
+    values: ['host', 'image', 'name'],
+    'pt-BR': 'Não há container `{name}` de `{image}` no {host}.',
+    en: 'There is no container `{name}` of `{image}` on {host}.',
+  },
+  'network-missing': {
+    values: ['host', 'name'],
+    'pt-BR': 'Não há uma network `{name}` no {host}.',
+    en: 'There is no network `{name}` on {host}.',
+  },
+  'volume-missing': {
+    values: ['host', 'name'],
+    'pt-BR': 'Não há um volume `{name}` no {host}.',
+    en: 'There is no volume `{name}` on {host}.',
   },
   'container-stopped': {
     values: ['host', 'image', 'name', 'status'],
@@ -103,10 +148,15 @@ export const reasonsOf: Record<Condition['kind'], readonly BuiltInReason[]> = {
   pushed: ['not-pushed'],
   started: ['not-started'],
   exited: ['not-exited'],
-  'api-call': ['no-api-call'],
+  'container-removed': ['not-removed'],
+  'volume-mounted': ['volume-not-mounted', 'volume-container-running', 'volume-container-failed'],
+  'api-call': ['no-api-call', 'no-hand-made-call'],
   command: ['command-not-run', 'command-failed'],
+  'daemon-restarted': ['daemon-not-restarted'],
   'image-present': ['image-missing', 'could-not-check'],
-  'container-running': ['no-container', 'container-stopped', 'no-port-published', 'port-not-published', 'could-not-check'],
+  'container-running': ['no-container', 'no-container-named', 'container-stopped', 'no-port-published', 'port-not-published', 'could-not-check'],
+  'network-present': ['network-missing', 'could-not-check'],
+  'volume-present': ['volume-missing', 'could-not-check'],
   'port-open': ['port-closed', 'could-not-check'],
   'registry-has': ['tag-missing', 'could-not-check'],
 };

@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import registries from '../registries/lab.ts';
 import { conditionSchema } from './conditions.ts';
-import { evaluateCondition, evaluateStep, type LabRecord, type StateReader } from './evaluate.ts';
+import { evaluateCondition, evaluateStep, type LabRecord } from './evaluate.ts';
+import type { StateReader } from './state-conditions.ts';
 import { captureState, capturingState, questionOf, recordedState, stateReadSchema, type StateRead } from './recorded-state.ts';
 import { snapshotState } from './snapshot.ts';
 
-const empty: LabRecord = { facts: [], apiCalls: [], commands: [] };
+const empty: LabRecord = { facts: [], apiCalls: [], commands: [], daemonRestarts: [] };
 const registry = { name: 'registry', image: 'registry', running: true, status: 'Up 4 seconds', ports: [{ hostPort: 5000, containerPort: 5000 }] };
 const live = snapshotState({ host1: { images: ['busybox:latest', 'registry:latest'], containers: [registry], openPorts: [5000], registries: { '5000': { minhaimagem: ['1.0'] } } } });
 

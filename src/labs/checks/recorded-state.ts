@@ -4,7 +4,9 @@
 // and a check that asks something the recording never heard is "could not check", never a guess.
 import { z } from 'zod';
 import { hostNameSchema, stateKinds, type Condition } from './conditions.ts';
-import { evaluateCondition, stateReadTimeoutMs, type ContainerState, type LabRecord, type StateReader } from './evaluate.ts';
+import { stateReadTimeoutMs } from './condition-result.ts';
+import { evaluateCondition, type LabRecord } from './evaluate.ts';
+import type { ContainerState, StateReader } from './state-conditions.ts';
 
 const portSchema = z.number().int().min(1).max(65535);
 const containerSchema: z.ZodType<ContainerState> = z.strictObject({
@@ -22,6 +24,8 @@ export const stateReadSchema = z
   .discriminatedUnion('read', [
     z.strictObject({ read: z.literal('images'), host: hostNameSchema, answer: z.array(z.string()).optional(), error: errorSchema }),
     z.strictObject({ read: z.literal('containers'), host: hostNameSchema, answer: z.array(containerSchema).optional(), error: errorSchema }),
+    z.strictObject({ read: z.literal('networks'), host: hostNameSchema, answer: z.array(z.string()).optional(), error: errorSchema }),
+    z.strictObject({ read: z.literal('volumes'), host: hostNameSchema, answer: z.array(z.string()).optional(), error: errorSchema }),
     z.strictObject({ read: z.literal('port-open'), host: hostNameSchema, port: portSchema, answer: z.boolean().optional(), error: errorSchema }),
     z.strictObject({ read: z.literal('registry-tags'), host: hostNameSchema, port: portSchema, repository: z.string(), answer: z.array(z.string()).optional(), error: errorSchema }),
   ])
@@ -30,7 +34,7 @@ export type StateRead = z.infer<typeof stateReadSchema>;
 
 /** A question of the present, as the StateReader's methods ask it. */
 type Question =
-  | { read: 'images' | 'containers'; host: string }
+  | { read: 'images' | 'containers' | 'networks' | 'volumes'; host: string }
   | { read: 'port-open'; host: string; port: number }
   | { read: 'registry-tags'; host: string; port: number; repository: string };
 
@@ -39,6 +43,8 @@ export function questionOf(read: Question): string {
   switch (read.read) {
     case 'images':
     case 'containers':
+    case 'networks':
+    case 'volumes':
       return `${read.read} of ${read.host}`;
     case 'port-open':
       return `port ${read.port} of ${read.host} open`;
@@ -78,6 +84,8 @@ export function capturingState(state: StateReader, timeoutMs = stateReadTimeoutM
     reader: {
       images: (host) => ask({ read: 'images', host: host }, () => state.images(host)),
       containers: (host) => ask({ read: 'containers', host: host }, () => state.containers(host)),
+      networks: (host) => ask({ read: 'networks', host: host }, () => state.networks(host)),
+      volumes: (host) => ask({ read: 'volumes', host: host }, () => state.volumes(host)),
       portOpen: (host, port) => ask({ read: 'port-open', host: host, port }, () => state.portOpen(host, port)),
       registryTags: (host, port, repository) => ask({ read: 'registry-tags', host: host, port, repository }, () => state.registryTags(host, port, repository)),
     },
@@ -109,6 +117,8 @@ export function recordedState(reads: readonly StateRead[]): StateReader {
   return {
     images: (host) => answer({ read: 'images', host: host }),
     containers: (host) => answer({ read: 'containers', host: host }),
+    networks: (host) => answer({ read: 'networks', host: host }),
+    volumes: (host) => answer({ read: 'volumes', host: host }),
     portOpen: (host, port) => answer({ read: 'port-open', host: host, port }),
     registryTags: (host, port, repository) => answer({ read: 'registry-tags', host: host, port, repository }),
   };

@@ -16,12 +16,13 @@ const pushed: Recording = {
     ],
     apiCalls: [{ host: 'host1', method: 'POST', path: '/v1.41/images/create?fromImage=busybox&tag=latest' }],
     commands: [],
+    daemonRestarts: [],
   },
   moments: [
-    { ran: [{ host: 'host1', run: 'docker pull busybox' }], seen: { facts: 1, apiCalls: 1, commands: 0 }, state: [] },
+    { ran: [{ host: 'host1', run: 'docker pull busybox' }], seen: { facts: 1, apiCalls: 1, commands: 0, daemonRestarts: 0 }, state: [] },
     {
       ran: [{ host: 'host1', run: 'docker push localhost:5000/minhaimagem:1.0' }],
-      seen: { facts: 2, apiCalls: 1, commands: 0 },
+      seen: { facts: 2, apiCalls: 1, commands: 0, daemonRestarts: 0 },
       state: [
         { read: 'containers', host: 'host1', answer: [{ name: 'registry', image: 'registry', running: true, status: 'Up 9 seconds', ports: [{ hostPort: 5000, containerPort: 5000 }] }] },
         { read: 'registry-tags', host: 'host1', port: 5000, repository: 'minhaimagem', answer: ['1.0'] },
@@ -50,7 +51,7 @@ describe('recordings', () => {
     );
     const unknownFact = { ...pushed, record: { ...pushed.record, facts: [{ kind: 'teleported', host: 'host1' }] } };
     expect(() => parseRecording(JSON.stringify(unknownFact), 'f.json')).toThrow(/record\.facts\.0/);
-    const beyond = { ...pushed, moments: [{ ...pushed.moments[0], seen: { facts: 3, apiCalls: 0, commands: 0 } }] };
+    const beyond = { ...pushed, moments: [{ ...pushed.moments[0], seen: { facts: 3, apiCalls: 0, commands: 0, daemonRestarts: 0 } }] };
     expect(() => parseRecording(JSON.stringify(beyond), 'f.json')).toThrow(/moments\.0\.seen\.facts: the record holds 2 facts/);
   });
 

@@ -33,6 +33,8 @@ const labRecordSchema = z.strictObject({
   facts: z.array(factSchema),
   apiCalls: z.array(z.strictObject({ host: z.string(), method: z.string(), path: z.string() })),
   commands: z.array(z.strictObject({ host: z.string(), command: z.string(), exitCode: z.number().int() })),
+  /** Restarts the agent made of a host's daemon (absent from recordings of labs that stop none). */
+  daemonRestarts: z.array(z.strictObject({ host: z.string() })).default([]),
 });
 
 const typedSchema = z.strictObject({ host: hostNameSchema, run: z.string() });
@@ -43,7 +45,7 @@ const momentSchema = z.strictObject({
   /** The commands typed since the moment before (since the session started, for the first). */
   ran: z.array(typedSchema),
   /** How much of the record had happened by then. */
-  seen: z.strictObject({ facts: countSchema, apiCalls: countSchema, commands: countSchema }),
+  seen: z.strictObject({ facts: countSchema, apiCalls: countSchema, commands: countSchema, daemonRestarts: countSchema.default(0) }),
   /** Every answer the present gave the lab's conditions then. */
   state: z.array(stateReadSchema),
 });
@@ -70,7 +72,7 @@ export const recordingSchema = z.strictObject({
   moments: z.array(momentSchema).min(1),
 }).superRefine((recording, context) => {
   recording.moments.forEach((moment, i) => {
-    for (const kind of ['facts', 'apiCalls', 'commands'] as const) {
+    for (const kind of ['facts', 'apiCalls', 'commands', 'daemonRestarts'] as const) {
       if (moment.seen[kind] > recording.record[kind].length) context.addIssue({ code: 'custom', path: ['moments', i, 'seen', kind], message: `the record holds ${recording.record[kind].length} ${kind}` });
     }
   });
@@ -135,8 +137,13 @@ export function recordingJSON(recording: Recording): string {
 
 /** The record as it stood at the moment. */
 export function recordAt(recording: Recording, moment: RecordedMoment): LabRecord {
-  const { facts, apiCalls, commands } = recording.record;
-  return { facts: facts.slice(0, moment.seen.facts), apiCalls: apiCalls.slice(0, moment.seen.apiCalls), commands: commands.slice(0, moment.seen.commands) };
+  const { facts, apiCalls, commands, daemonRestarts } = recording.record;
+  return {
+    facts: facts.slice(0, moment.seen.facts),
+    apiCalls: apiCalls.slice(0, moment.seen.apiCalls),
+    commands: commands.slice(0, moment.seen.commands),
+    daemonRestarts: daemonRestarts.slice(0, moment.seen.daemonRestarts),
+  };
 }
 
 /** Each step's result at the moment, as the check engine decides it today. */

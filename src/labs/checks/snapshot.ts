@@ -1,11 +1,13 @@
-// A session's state written out per host (images, containers, open ports, registry tags), read as a
-// StateReader: a test states the present it needs in a line. Recorded sessions keep the answers
-// their reads really got instead (recorded-state.ts).
-import type { ContainerState, StateReader } from './evaluate.ts';
+// A session's state written out per host (images, containers, networks, volumes, open ports,
+// registry tags), read as a StateReader: a test states the present it needs in a line. Recorded
+// sessions keep the answers their reads really got instead (recorded-state.ts).
+import type { ContainerState, StateReader } from './state-conditions.ts';
 
 export interface HostSnapshot {
   images?: string[];
   containers?: ContainerState[];
+  networks?: string[];
+  volumes?: string[];
   openPorts?: number[];
   /** Registry port → repository → tags. */
   registries?: Record<string, Record<string, string[]>>;
@@ -18,6 +20,8 @@ export function snapshotState(snapshot: StateSnapshot): StateReader {
   return {
     images: async (host) => of(host).images ?? [],
     containers: async (host) => of(host).containers ?? [],
+    networks: async (host) => of(host).networks ?? [],
+    volumes: async (host) => of(host).volumes ?? [],
     portOpen: async (host, port) => (of(host).openPorts ?? []).includes(port),
     registryTags: async (host, port, repository) => of(host).registries?.[String(port)]?.[repository] ?? [],
   };
