@@ -1,14 +1,13 @@
 // `npm run bench:class`: the instructor's side of a class on the control plane as `npm start
 // --site-only` serves it (wrangler dev: workerd, D1, Durable Objects), over loopback. 60 learners
-// join a class and start its two labs on a stand-in agent (this script, which answers the control
-// plane as an agent does and signs its reports with its own key). Printed:
-// - the grid load (GET /api/classes/:id): time and bytes, plain and gzip, for 60 learners × the
-//   catalog's 9 steps reported through the activity route, then × 30 steps (the 21 more written
-//   straight into the local D1 as the activity route writes them: the catalog has 9 steps);
+// join a class of every lab in the catalog (30 steps) and start each lab on a stand-in agent (this
+// script, which answers the control plane as an agent does and signs its reports with its own key);
+// each session reports all its steps through the activity route. Printed:
+// - the grid load (GET /api/classes/:id): time and bytes, plain and gzip, at 60 learners × every step;
 // - an activity report → the instructor's WebSocket receiving the learner's cell: p50/p95/max over
 //   200 reports, one every 50 ms, spread over the 60 learners.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, get, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { WebSocket } from 'ws';
 import { activityReportPath, createdClassSchema, heartbeatPath, instructorSubprotocol, labSessionSchema, type ActivityReport, type ClassLiveMessage } from '../../protocol/index.ts';
 import { signHeartbeatToken } from '../../protocol/tokens.ts';
 import { newKeyPair } from '../../scripts/keys.mjs';
-import { wranglerEnv } from '../../scripts/local-env.mjs';
+import { labs } from '../../src/labs/index.ts';
 
 const learners = 60;
 const reports = 200;
@@ -47,7 +46,7 @@ function answerAsAgent(request: IncomingMessage, response: ServerResponse) {
         id: key.slice(0, 8),
         key,
         lab,
-        hosts: [{ name: 'host1', address: '10.0.0.10' }, ...(lab === 'arquitetura' ? [{ name: 'host2', address: '10.0.0.11' }] : [])],
+        hosts: Array.from({ length: labs.get(lab)!.hosts }, (_, h) => ({ name: `host${h + 1}`, address: `10.0.0.${10 + h}` })),
         createdAt: new Date(now).toISOString(),
         expiresAt: new Date(now + 7_200_000).toISOString(),
         lastInputAt: new Date(now).toISOString(),
@@ -113,20 +112,23 @@ async function measureGrid(classID: string, secret: string, label: string) {
   console.log(`grid load, ${label}: p50 ${ms(percentile(times, 0.5))}, max ${ms(Math.max(...times))}; ${kb(runs.gzip[0].bytes)} with gzip, ${kb(runs.identity[0].bytes)} plain — target ≤ 1 s and ≤ 200 KB`);
 }
 
+if (!existsSync('dist')) throw new Error('The control plane serves the built site: run `npm run build` first.');
 const agent = createServer(answerAsAgent).listen(agentPort, '127.0.0.1');
 const controlPlane = await startControlPlane();
 const beat = setInterval(() => void heartbeat().catch(() => undefined), 4_000);
 try {
   await heartbeat();
+  const classLabs = [...labs.keys()];
+  const stepCount = classLabs.reduce((sum, lab) => sum + labs.get(lab)!.steps.length, 0);
   const created = createdClassSchema.parse(
-    await (await fetch(`${base}/api/classes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bench', labs: ['arquitetura', 'registries'] }) })).json(),
+    await (await fetch(`${base}/api/classes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bench', labs: classLabs }) })).json(),
   );
   const sessions: { member: number; lab: string; id: string }[] = [];
   for (let i = 0; i < learners; i++) {
     const cookie = (await fetch(`${base}/api/me`)).headers.get('set-cookie')!.split(';')[0];
     const headers = { cookie, origin: base, 'content-type': 'application/json' };
     await fetch(`${base}/api/classes/join`, { method: 'POST', headers, body: JSON.stringify({ code: created.joinCode, displayName: `Learner ${i + 1}` }) });
-    for (const lab of ['arquitetura', 'registries']) {
+    for (const lab of classLabs) {
       const session = labSessionSchema.parse(await (await fetch(`${base}/api/sessions`, { method: 'POST', headers, body: JSON.stringify({ lab }) })).json());
       if (session.state !== 'running') throw new Error(`learner ${i + 1}'s ${lab} session is ${session.state}`);
       sessions.push({ member: i, lab, id: session.id });
@@ -138,10 +140,9 @@ try {
     if (!response.ok) throw new Error(`activity report answered ${response.status}: ${await response.text()}`);
   };
   const reason = { code: 'not-pulled', values: { host: 'host1', image: 'postgres' } };
-  const steps = { arquitetura: ['client-e-daemon', 'pull-postgres', 'run-postgres', 'outro-daemon'], registries: ['pull-do-hub', 'registry-proprio', 'tag-e-push', 'baixar-de-volta', 'push-sem-registry'] };
   const since = new Date(Date.now() - 600_000).toISOString();
   for (const session of sessions) {
-    const names = steps[session.lab as keyof typeof steps];
+    const names = labs.get(session.lab)!.steps.map((step) => step.id);
     await report({
       session: session.id,
       lab: session.lab,
@@ -149,23 +150,9 @@ try {
       steps: names.map((step, s) => ({ step, state: s < names.length - 1 ? 'done' : 'working', attempts: 2, hintsUsed: 1, since, passedAt: s < names.length - 1 ? new Date().toISOString() : null, lastReason: reason })),
     });
   }
-  await measureGrid(created.id, created.instructorSecret, `${learners} learners × 9 steps (reported)`);
-
-  // 21 more steps per learner, as the activity route would keep them (the catalog has 9).
-  const members = spawnSync('wrangler', ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', `SELECT member_id FROM class_members WHERE class_id = '${created.id}' ORDER BY number`], {
-    encoding: 'utf8',
-    env: { ...process.env, ...wranglerEnv, CI: '1' },
-  });
-  const memberIDs = (JSON.parse(members.stdout) as { results: { member_id: string }[] }[])[0].results.map((row) => row.member_id);
-  const values = memberIDs.flatMap((member) =>
-    Array.from({ length: 21 }, (_, s) => `('${created.id}', '${member}', 'arquitetura', 'extra-${s}', 'done', 2, 1, '${since}', '${since}', '${JSON.stringify(reason)}')`),
-  );
-  const seed = join(state, 'seed.sql');
-  const inserts = Array.from({ length: Math.ceil(values.length / 50) }, (_, i) => values.slice(i * 50, i * 50 + 50));
-  writeFileSync(seed, inserts.map((rows) => `INSERT INTO class_cells (class_id, member_id, lab, step, state, attempts, hints_used, since, passed_at, last_reason) VALUES ${rows.join(',\n')};\n`).join(''));
-  const seeded = spawnSync('wrangler', ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', seed], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...wranglerEnv, CI: '1' } });
-  if (seeded.status !== 0) throw new Error('seeding the local D1 failed');
-  await measureGrid(created.id, created.instructorSecret, `${learners} learners × 30 steps`);
+  await measureGrid(created.id, created.instructorSecret, `${learners} learners × ${stepCount} steps (${classLabs.length} labs)`);
+  const grid = (await (await fetch(`${base}/api/classes/${created.id}`, { headers: { authorization: `Bearer ${created.instructorSecret}` } })).json()) as { learners: { id: string }[] };
+  const memberIDs = grid.learners.map((learner) => learner.id); // in joining order
 
   // The instructor's page, live: each report's cell, timed from the report's send to its arrival.
   const socket = new WebSocket(`${base.replace('http', 'ws')}/api/classes/${created.id}/live`, [instructorSubprotocol, created.instructorSecret]);
@@ -177,7 +164,7 @@ try {
     for (const cell of message.cells) waiting.get(`${message.learner}/${cell.step}/${cell.attempts}`)?.(performance.now());
   });
   const memberOfSession = new Map(sessions.map((session) => [session.id, memberIDs[session.member]]));
-  const arquitetura = sessions.filter((session) => session.lab === 'arquitetura');
+  const arquitetura = sessions.filter((session) => session.lab === 'arquitetura'); // its last step stays working
   const latencies: number[] = [];
   const inFlight: Promise<void>[] = [];
   for (let r = 0; r < reports; r++) {
