@@ -13,11 +13,14 @@ export default defineConfig({
     starlight({
       title: 'Doca',
       description: 'Aprenda como o Docker funciona de verdade. / Learn how Docker really works.',
-      customCss: ['./src/styles/doca.css', './src/styles/lab.css'],
+      customCss: ['./src/styles/doca.css', './src/styles/lab.css', './src/styles/classes.css'],
       components: {
         // Lessons with a lab show it beside the text.
         TwoColumnContent: './src/components/overrides/TwoColumnContent.astro',
+        // The class pages' twins have other paths in each language.
+        LanguageSelect: './src/components/overrides/LanguageSelect.astro',
       },
+      routeMiddleware: './src/classes/route-data.ts',
       defaultLocale: 'root',
       locales: starlightLocales,
       sidebar: [
@@ -26,6 +29,15 @@ export default defineConfig({
           label: 'Arquitetura do Docker',
           translations: { en: 'Docker architecture' },
           items: [{ autogenerate: { directory: 'arquitetura' } }],
+        },
+        {
+          // Pages of their own (src/pages/); on English pages they lead to /en/classes/… (src/classes/route-data.ts).
+          label: 'Turmas',
+          translations: { en: 'Classes' },
+          items: [
+            { label: 'Criar uma turma', translations: { en: 'Create a class' }, link: '/turmas/nova/' },
+            { label: 'Entrar numa turma', translations: { en: 'Join a class' }, link: '/turmas/entrar/' },
+          ],
         },
       ],
     }),

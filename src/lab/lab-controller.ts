@@ -5,6 +5,7 @@ import { labSessionSchema, learnerProgressSchema, learnerSchema, sessionPollMs, 
 import { apiErrorSchema } from '../../protocol/api.ts';
 import { labCheckSchema } from '../../protocol/agent.ts';
 import { formatTimeLeft, formatter, type LabStrings } from './lab-strings';
+import { ClassHelp } from './class-help';
 import { refusalNotice, type RefusalNotice } from './refusal-notice';
 import { noticeOf } from './session-notice';
 import { showProgressAcrossLabs } from './progress-across-labs';
@@ -36,6 +37,8 @@ export class LabController {
   /** The running session has had every extension it may have: Extend stays hidden for it. */
   #extensionsSpent = false;
   #check: HTMLButtonElement;
+  /** The learner's class, if any: "Ask for help" and the banner while the instructor watches. */
+  #classHelp: ClassHelp;
   readonly #keys = new TerminalKeys((tabMovesFocus) => {
     this.root.dataset.tabMovesFocus = String(tabMovesFocus);
     this.#setStatus(this.#t(tabMovesFocus ? 'doca.lab.tabMovesFocus' : 'doca.lab.tabCompletes'));
@@ -56,6 +59,8 @@ export class LabController {
       .then((response) => response.json())
       .catch(() => null); // the calls that follow report their own failures
     void this.#me.then(() => showProgressAcrossLabs());
+    this.#classHelp = new ClassHelp(root, this.#t);
+    void this.#me.then(() => this.#classHelp.load());
     const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
     this.#status = $('[data-role="status"]');
     this.#countdown = $('[data-role="countdown"]');
@@ -73,6 +78,7 @@ export class LabController {
         }
         if (message.type === 'progress') this.#steps?.show(message.steps);
         if (message.type === 'flow') this.#flows.show(message.flow);
+        if (message.type === 'watched') this.#classHelp.watched(message.watching);
       },
       onFinal: (reason) => (reason === 'replaced' ? this.#setStatus(this.#t('doca.lab.replaced')) : this.#session && void this.#call('GET', `/api/sessions/${this.#session.id}`)),
     });
@@ -201,6 +207,7 @@ export class LabController {
     clearInterval(this.#tick);
     this.#countdown.textContent = '';
     this.#terminals.close();
+    this.#classHelp.watched(false);
     this.#start.hidden = false;
     this.#start.textContent = startLabel;
     this.#extend.hidden = this.#end.hidden = true;

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { pointClassLinks, type SidebarEntry } from './sidebar-links';
+
+const sidebar = (prefix: string): SidebarEntry[] => [
+  { type: 'link', href: `${prefix}/`, isCurrent: false, attrs: {} },
+  {
+    type: 'group',
+    entries: [
+      { type: 'link', href: `${prefix}/turmas/nova/`, isCurrent: false, attrs: {} },
+      { type: 'link', href: `${prefix}/turmas/entrar/`, isCurrent: false, attrs: {} },
+      { type: 'link', href: `${prefix}/arquitetura/fluxo/`, isCurrent: false, attrs: {} },
+    ],
+  },
+];
+const links = (entries: SidebarEntry[]): [string, boolean][] => entries.flatMap((entry) => (entry.type === 'group' ? links(entry.entries) : [[entry.href, entry.isCurrent]]));
+
+describe('the sidebar’s class links', () => {
+  it('lead to the English class pages on English pages, and mark the one on show', () => {
+    const entries = sidebar('/en');
+    pointClassLinks(entries, 'en', '/en/classes/join/');
+    expect(links(entries)).toEqual([
+      ['/en/', false],
+      ['/en/classes/new/', false],
+      ['/en/classes/join/', true],
+      ['/en/arquitetura/fluxo/', false],
+    ]);
+  });
+
+  it('stay as they are on Portuguese pages', () => {
+    const entries = sidebar('');
+    pointClassLinks(entries, 'pt-BR', '/turmas/nova');
+    expect(links(entries)).toEqual([
+      ['/', false],
+      ['/turmas/nova/', true],
+      ['/turmas/entrar/', false],
+      ['/arquitetura/fluxo/', false],
+    ]);
+  });
+});
