@@ -31,6 +31,6 @@ export function cellView(cell: GridCell | undefined, step: ClassStep, now: numbe
   if (cell && cell.attempts > 0) lines.push(t('doca.class.cell.attempts', { count: cell.attempts }));
   if (cell && cell.hintsUsed > 0) lines.push(t('doca.class.cell.hints', { count: cell.hintsUsed }));
   const reason = cell?.lastReason && state === 'working' ? reasonText(step, cell.lastReason, locale) : undefined;
-  const label = [`${step.labTitle}, ${step.number}. ${step.title}`, ...lines, ...(reason ? [reason.replaceAll('`', '')] : [])].join('; ');
+  const label = [`${step.labTitle}, ${step.number}. ${step.title}`, ...lines, ...(reason ? [reason] : [])].join('; ').replaceAll('`', '');
   return { state, lines, ...(reason ? { reason } : {}), label };
 }

@@ -1,10 +1,12 @@
 // Starlight route middleware: the sidebar's class links point at the class pages of the page's
-// language (src/classes/sidebar-links.ts).
+// language, and stay out of the lessons' previous/next links (src/classes/sidebar-links.ts).
 import { defineRouteMiddleware } from '@astrojs/starlight/route-data';
 import { localeOf } from './class-pages';
-import { pointClassLinks, type SidebarEntry } from './sidebar-links';
+import { keepClassPagesOutOfPagination, pointClassLinks, type SidebarEntry } from './sidebar-links';
 
 export const onRequest = defineRouteMiddleware((context) => {
   const route = context.locals.starlightRoute;
-  pointClassLinks(route.sidebar as SidebarEntry[], localeOf(route.locale), context.url.pathname);
+  const locale = localeOf(route.locale);
+  pointClassLinks(route.sidebar as SidebarEntry[], locale, context.url.pathname);
+  keepClassPagesOutOfPagination(route.pagination, locale, context.url.pathname);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointClassLinks, type SidebarEntry } from './sidebar-links';
+import { keepClassPagesOutOfPagination, pointClassLinks, type SidebarEntry } from './sidebar-links';
 
 const sidebar = (prefix: string): SidebarEntry[] => [
   { type: 'link', href: `${prefix}/`, isCurrent: false, attrs: {} },
@@ -35,5 +35,25 @@ describe('the sidebar’s class links', () => {
       ['/turmas/entrar/', false],
       ['/arquitetura/fluxo/', false],
     ]);
+  });
+});
+
+describe('previous and next', () => {
+  it('never lead from the last lesson to a class page', () => {
+    const pagination = { prev: { href: '/en/arquitetura/fluxo/' }, next: { href: '/en/turmas/nova/' } };
+    keepClassPagesOutOfPagination(pagination, 'en', '/en/arquitetura/por-que/');
+    expect(pagination).toEqual({ prev: { href: '/en/arquitetura/fluxo/' }, next: undefined });
+  });
+
+  it('are none on a class page', () => {
+    const pagination = { prev: { href: '/arquitetura/por-que/' }, next: { href: '/turmas/entrar/' } };
+    keepClassPagesOutOfPagination(pagination, 'pt-BR', '/turmas/nova/');
+    expect(pagination).toEqual({ prev: undefined, next: undefined });
+  });
+
+  it('stay between lessons', () => {
+    const pagination = { prev: { href: '/arquitetura/client/' }, next: { href: '/arquitetura/host/' } };
+    keepClassPagesOutOfPagination(pagination, 'pt-BR', '/arquitetura/daemon/');
+    expect(pagination).toEqual({ prev: { href: '/arquitetura/client/' }, next: { href: '/arquitetura/host/' } });
   });
 });

@@ -129,6 +129,7 @@ export class GridTable {
     const badges = element('span', 'learner-badges');
     const header = Object.assign(element('th', 'grid-learner', name, badges, element('span', 'learner-actions', buttons.watch, buttons.timeline, buttons.extend)), { scope: 'row' });
     const tr = element('tr', '', header, ...this.#steps.map(() => element('td', 'grid-cell')));
+    this.#steps.forEach((step, i) => (tr.cells[i + 1].dataset.step = stepKey(step)));
     tr.dataset.learner = learner.id;
     const row: Row = { tr, name, badges, buttons, learner };
     this.#rows.set(learner.id, row);
