@@ -13,6 +13,7 @@ import type { LabDefinition } from '../../src/labs/lab-definition.ts';
 import { stateKinds } from '../../src/labs/checks/conditions.ts';
 import { createAgentApp } from '../agent/app.ts';
 import { LiveSessions } from '../agent/live-sessions.ts';
+import { confirmHoldMs } from '../checks/lab-checks.ts';
 import { serveAgent, type AgentServer } from '../agent/server.ts';
 import { checkMachine, startMachineServices } from '../machine/machine.ts';
 import { chargeSharedFilesToMachine } from '../machine/shared-files.ts';
@@ -50,7 +51,7 @@ const prompts = (terminal: TestTerminal, host: string) => terminal.text.split(`$
 
 interface Sample {
   ms: number;
-  /** The step's check reads the present, which must hold 1 s before the step passes. */
+  /** The step's check reads the present, which must hold `confirmHoldMs` before the step passes. */
   present: boolean;
 }
 
@@ -85,7 +86,7 @@ const stats = (values: number[]) => `p50 ${percentile(values, 0.5).toFixed(0)} m
 const summary = (samples: Sample[]) => {
   const did = samples.filter((sample) => !sample.present).map((sample) => sample.ms);
   const present = samples.filter((sample) => sample.present).map((sample) => sample.ms);
-  return `steps that check what was done: ${stats(did)}; steps that check what is (held 1 s first): ${stats(present)}`;
+  return `steps that check what was done: ${stats(did)}; steps that check what is (held ${confirmHoldMs} ms first): ${stats(present)}`;
 };
 
 try {

@@ -15,12 +15,20 @@ import type { StepProgress } from '../../protocol/progress.ts';
 
 export type { StepProgress };
 
+/**
+ * How long what a step's state conditions read must hold before the step passes: a container that
+ * dies right after `docker run -d` never passes. postgres without a password, the lessons' case,
+ * exits about 25 ms after it starts (measured in a sandbox); 300 ms leaves that ten times over and
+ * keeps the step's answer within half a second of the command.
+ */
+export const confirmHoldMs = 300;
+
 export interface LabChecksOptions {
   /** How long after the last thing that happened an evaluation starts (a command makes a burst). */
   settleMs?: number;
   /** An evaluation starts at most this long after the first thing that happened, however busy. */
   maxDelayMs?: number;
-  /** How long a step's "is it" conditions must hold before it passes (default 1 s). */
+  /** How long a step's "is it" conditions must hold before it passes (default `confirmHoldMs`). */
   confirmMs?: number;
   now?: () => number;
   log?: (event: Record<string, unknown>) => void;
@@ -59,7 +67,7 @@ export class LabChecks {
     this.#state = state;
     this.#settleMs = options.settleMs ?? 100;
     this.#maxDelayMs = options.maxDelayMs ?? 300;
-    this.#confirmMs = options.confirmMs ?? 1_000;
+    this.#confirmMs = options.confirmMs ?? confirmHoldMs;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
     this.#progress = new Map(lab.steps.map((step) => [step.id, { step: step.id, status: 'pending', failures: 0 }]));

@@ -73,7 +73,13 @@ export default defineLab('src/labs/daemon/lab.ts', {
         { host: 'host1', run: 'docker run -d --name web nginx' },
         { host: 'host1', run: 'docker ps' },
       ],
-      check: [{ kind: 'container-running', host: 'host1', image: 'nginx', name: 'web' }],
+      // Running, and the client that started it is gone: only a detached run (`-d`) gives the prompt
+      // back with status 0 while the container goes on; an attached one is still running, or was
+      // stopped with the Ctrl+C that ended it.
+      check: [
+        { kind: 'container-running', host: 'host1', image: 'nginx', name: 'web' },
+        { kind: 'command', host: 'host1', command: 'docker (container )?run( .*)? (-[a-zA-Z]*d[a-zA-Z]*|--detach)( .*)?', example: 'docker run -d --name web nginx' },
+      ],
       diagnoses: [
         {
           reason: 'parou-com-o-terminal',
