@@ -210,6 +210,21 @@ test.describe('classes', () => {
     await expect(row(instructor, 'Bea')).toBeVisible();
     await expect(instructor.locator('[data-role="counts"]')).toHaveText('Learners: 1 (with a lab open: 0)');
 
+    // Keyboard: a live change of the grid leaves the focus where it was; the timeline opens and closes by keys.
+    const timeline = instructor.getByRole('button', { name: 'Timeline: Bea' });
+    await timeline.focus();
+    const second = await learnerIn(browser);
+    await second.goto(created.joinLink);
+    await second.getByRole('button', { name: 'Join the class' }).click();
+    await expect(row(instructor, 'Learner 2')).toBeVisible();
+    await expect(timeline).toBeFocused();
+    await instructor.keyboard.press('Enter');
+    await expect(instructor.locator('[data-role="timeline-title"]')).toBeFocused();
+    await expect(instructor.locator('[data-role="timeline-title"]')).toHaveText("Bea's timeline");
+    await expect(instructor.locator('[data-role="timeline-list"]')).toHaveText('Nothing has happened yet.');
+    await instructor.keyboard.press('Escape');
+    await expect(timeline).toBeFocused();
+
     // Someone with the class id but not its secret gets nothing.
     const outsider = await learnerIn(browser);
     const wrongSecret = `${created.instructorLink.split('.').slice(0, -1).join('.')}.${'A'.repeat(43)}`;
@@ -221,6 +236,7 @@ test.describe('classes', () => {
     await learner.getByRole('button', { name: 'Delete my data' }).click();
     await expect(learner.locator('[data-role="privacy-status"]')).toHaveText('Your data was deleted.');
     await expect(row(instructor, 'Bea')).toHaveCount(0);
+    await expect(row(instructor, 'Learner 2')).toBeVisible();
 
     instructor.on('dialog', (dialog) => void dialog.accept());
     await instructor.getByRole('button', { name: 'End the class' }).click();
