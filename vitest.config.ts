@@ -17,6 +17,7 @@ const agentTests = [
   'sandbox-hosts/agent/config.test.ts',
   'sandbox-hosts/agent/last-resort.test.ts',
   'sandbox-hosts/agent/admission.test.ts',
+  'sandbox-hosts/agent/activity-reporter.test.ts',
   'sandbox-hosts/sandbox/daemon-output.test.ts',
   'sandbox-hosts/checks/confirmation.test.ts',
   'sandbox-hosts/checks/hints-used.test.ts',

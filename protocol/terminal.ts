@@ -39,6 +39,21 @@ export const terminalCloseCodes = {
   replaced: 4000,
   /** The session ended: deleted, timed out or reaped after idling. */
   sessionEnded: 4001,
+  /** A watcher (help mode) fell more than `terminalWatchLimits.maxBehindBytes` behind; it may connect again. */
+  watcherBehind: 4005,
+  /** The terminal already has `terminalWatchLimits.maxWatchers` watchers. */
+  watchersFull: 4006,
+} as const;
+
+/**
+ * Help mode: read-only watchers of a learner's terminal (`?mode=watch` on the agent's terminal route).
+ * A watcher gets `ready`, the replay and the live output, and acknowledges bytes as the learner's
+ * client does; nothing else it sends is taken. A watcher never holds the learner's shell back: one
+ * more than `maxBehindBytes` behind (unacknowledged, or waiting in the agent's buffer) is closed.
+ */
+export const terminalWatchLimits = {
+  maxWatchers: 3,
+  maxBehindBytes: 1024 * 1024,
 } as const;
 
 export const terminalClientMessageSchema = z.discriminatedUnion('type', [

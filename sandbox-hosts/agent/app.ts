@@ -134,6 +134,7 @@ export function createAgentApp(options: AgentOptions) {
         }
       });
     })
+    // The learner's terminal; with `?mode=watch`, a read-only view of it (help mode: the class's instructor).
     .get(
       '/sessions/:id/hosts/:host/terminal',
       async (c, next) => {
@@ -141,16 +142,20 @@ export function createAgentApp(options: AgentOptions) {
         if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
           throw new APIFailure('bad_request', 'This is a WebSocket endpoint: send Upgrade: websocket.');
         }
+        const mode = c.req.query('mode');
+        if (mode !== undefined && mode !== 'watch') throw new APIFailure('bad_request', "The only mode is `watch` (read-only); without it the socket is the learner's.");
         await next();
       },
       upgradeWebSocket((c) => {
         const terminal = terminalOf(c.req.param('id')!, c.req.param('host')!);
-        const where = { session: c.req.param('id'), host: c.req.param('host') };
+        const watching = c.req.query('mode') === 'watch';
+        const where = { session: c.req.param('id'), host: c.req.param('host'), ...(watching ? { watcher: true } : {}) };
         let socket: TerminalSocket | undefined;
         return {
           onOpen: (_event, ws) => {
             socket = terminalSocketOf(ws);
-            terminal.attach(socket);
+            if (watching) terminal.watch(socket);
+            else terminal.attach(socket);
           },
           onMessage: (event, _ws) => {
             if (!socket) return;
@@ -159,7 +164,8 @@ export function createAgentApp(options: AgentOptions) {
             else terminal.receive(socket, Buffer.from(data as ArrayBuffer), true);
           },
           onClose: () => {
-            if (socket) terminal.detach(socket);
+            if (socket && watching) terminal.unwatch(socket);
+            else if (socket) terminal.detach(socket);
           },
           // e.g. a frame over the size limit: ws has closed that socket (1009); the terminal goes on.
           onError: (event) => live.log({ event: 'terminal.socket_error', ...where, error: String((event as ErrorEvent).error ?? event) }),

@@ -16,6 +16,7 @@ import type { SandboxHostRecord } from '../sandbox/sandbox-host.ts';
 import type { SessionRecord } from '../sandbox/session.ts';
 import { engineStatus, isAgentCall, learnerSocket } from '../system/docker-engine.ts';
 import { HostTerminal } from '../terminal/host-terminal.ts';
+import type { SessionActivity } from './activity-reporter.ts';
 import type { LiveSessions } from './live-sessions.ts';
 import { noticeText, terminalNotices } from './messages.ts';
 
@@ -35,6 +36,8 @@ export class LiveSession {
   key: string | undefined;
   /** The lab's checks, once the session is a lab's. */
   checks: LabChecks | undefined;
+  /** Where the lab's steps and commands go as they happen, for the learner's class. */
+  #activity: SessionActivity | undefined;
   #owner: LiveSessions;
   #followers = new Map<string, EngineEventFollower>();
   /** Stops hearing each host's daemon's API calls. */
@@ -72,6 +75,7 @@ export class LiveSession {
           },
           onInput: () => (this.lastInputAt = owner.now()),
           onShellMark: (mark) => this.#shellMarked(host.name, mark),
+          onWatchersChanged: () => this.#watchersChanged(),
           greeting: () => [
             ...(this.checks ? [{ type: 'progress', steps: this.checks.progress() } as const] : []),
             ...this.flows.latest().map((flow) => ({ type: 'flow', flow }) as const),
@@ -129,6 +133,7 @@ export class LiveSession {
         passed.forEach((step) => reported.add(step.step));
         this.#owner.onStepsPassed?.({ key, lab, steps: passed });
       });
+      if (key !== undefined) this.#activity = this.#owner.activity?.follow(key, checks);
       // A new session is checked once at once: the page says what the first step waits for.
       void checks.checkNow();
     }
@@ -145,6 +150,7 @@ export class LiveSession {
     this.#stopFeedingChecks?.();
     this.#stopFeedingFlows();
     this.flows.close();
+    this.#activity?.end();
     this.checks?.close();
     for (const stop of this.#apiCallWatches.values()) stop();
     this.#apiCallWatches.clear();
@@ -168,6 +174,12 @@ export class LiveSession {
     );
   }
 
+  /** Help mode: while anyone watches one of the session's terminals, each of the learner's says so (the page shows one banner). */
+  #watchersChanged(): void {
+    const watching = [...this.terminals.values()].some((terminal) => terminal.watcherCount > 0);
+    for (const terminal of this.terminals.values()) terminal.showWatched(watching);
+  }
+
   /** Every open terminal of the session hears it (the lab panel listens on each). */
   #tellTerminals(message: TerminalServerMessage): void {
     for (const terminal of this.terminals.values()) terminal.control(message);
@@ -177,7 +189,9 @@ export class LiveSession {
   #shellMarked(host: string, mark: ShellMark): void {
     if (mark.kind === 'started') return this.flows.started(host, mark.command);
     const flow = this.flows.finished(host, mark.exitCode);
-    if (flow) this.checks?.addCommand({ host, command: flow.command, exitCode: mark.exitCode });
+    if (!flow) return;
+    this.checks?.addCommand({ host, command: flow.command, exitCode: mark.exitCode });
+    this.#activity?.command(host, flow.command, mark.exitCode);
   }
 
   /** The ports the daemon published for a container a command started, read like the checks read (never the learner's calls). */

@@ -7,6 +7,7 @@ import type { PhaseRecorder } from '../sandbox/sandbox-host.ts';
 import type { SandboxSessions } from '../sandbox/session.ts';
 import type { LabDefinition } from '../../src/labs/lab-definition.ts';
 import type { StepProgress } from '../../protocol/progress.ts';
+import type { ActivityReporter } from './activity-reporter.ts';
 import { Admission, type AdmissionPriority } from './admission.ts';
 import { LiveSession } from './live-session.ts';
 import { terminalNotices } from './messages.ts';
@@ -51,6 +52,8 @@ export interface LiveSessionsOptions {
   labs?: ReadonlyMap<string, LabDefinition>;
   /** Hears the steps a session's checks saw pass, once each (the control plane keeps them). */
   onStepsPassed?: StepsPassedListener;
+  /** Hears a lab session's steps and commands as they happen (the learner's class sees them). */
+  activity?: Pick<ActivityReporter, 'follow'>;
   log?: Logger;
 }
 
@@ -65,6 +68,7 @@ export class LiveSessions {
   readonly log: Logger;
   readonly labs: ReadonlyMap<string, LabDefinition>;
   readonly onStepsPassed: StepsPassedListener | undefined;
+  readonly activity: Pick<ActivityReporter, 'follow'> | undefined;
   #assigned = new Map<string, LiveSession>();
   #warm: LiveSession[] = [];
   /** Hosts being created, counted before they exist so parallel requests can't overshoot. */
@@ -87,6 +91,7 @@ export class LiveSessions {
     this.log = options.log ?? ((event) => console.log(JSON.stringify(event)));
     this.labs = options.labs ?? new Map();
     this.onStepsPassed = options.onStepsPassed;
+    this.activity = options.activity;
   }
 
   /** Sandbox hosts this machine may hold at once: none while it has a problem. */

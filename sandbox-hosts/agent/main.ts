@@ -17,6 +17,7 @@ import { importKey } from '../../protocol/keys.ts';
 import { agentConfigSchema, agentKeyOf, keySettings, sessionLimitsOf, type PrivateKeyJWK } from './config.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { ProgressReporter } from './progress-reporter.ts';
+import { ActivityReporter } from './activity-reporter.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { Admission } from './admission.ts';
 import { LiveSessions } from './live-sessions.ts';
@@ -83,10 +84,13 @@ async function start(): Promise<void> {
   cleanups.unshift(() => removeLeftovers(hosts));
   stopping.signal.throwIfAborted();
 
-  // Passed steps go to the control plane at once; it keeps them for the learner.
-  const progressReporter = config.DOCA_CONTROL_PLANE_URL
-    ? new ProgressReporter({ controlPlaneURL: config.DOCA_CONTROL_PLANE_URL, agentID: config.DOCA_AGENT_ID, agentKey: await importKey(agentKey, 'private'), log })
+  // Passed steps go to the control plane at once; it keeps them for the learner. Each step's state
+  // and the finished commands go too, for the learner's class.
+  const reportTarget = config.DOCA_CONTROL_PLANE_URL
+    ? { controlPlaneURL: config.DOCA_CONTROL_PLANE_URL, agentID: config.DOCA_AGENT_ID, agentKey: await importKey(agentKey, 'private') }
     : undefined;
+  const progressReporter = reportTarget && new ProgressReporter({ ...reportTarget, log });
+  const activityReporter = reportTarget && new ActivityReporter({ ...reportTarget, log });
   const live = new LiveSessions({
     sessions: new SandboxSessions(hosts, new AddressPool(machine.DOCA_BRIDGE_ADDRESS)),
     capacity: config.DOCA_AGENT_CAPACITY,
@@ -96,6 +100,7 @@ async function start(): Promise<void> {
     labs,
     log,
     onStepsPassed: (passed) => void progressReporter?.report(passed),
+    activity: activityReporter,
   });
   cleanups.unshift(() => live.close());
   // One sandbox made and removed before any learner's: a failure leaves the agent answering, with

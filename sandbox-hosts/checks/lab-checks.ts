@@ -12,8 +12,12 @@ import { openHints } from '../../src/labs/hints.ts';
 import { evaluateCondition, evaluateStep, type APICall, type DaemonRestart, type FinishedCommand, type LabRecord } from '../../src/labs/checks/evaluate.ts';
 import type { StateReader } from '../../src/labs/checks/state-conditions.ts';
 import type { StepProgress } from '../../protocol/progress.ts';
+import type { ActivityReport } from '../../protocol/classes.ts';
 
 export type { StepProgress };
+
+/** A step as a class's grid shows it (protocol/classes.ts). */
+export type StepActivity = ActivityReport['steps'][number];
 
 /**
  * How long what a step's state conditions read must hold before the step passes: a container that
@@ -81,6 +85,25 @@ export class LabChecks {
 
   progress(): StepProgress[] {
     return this.lab.steps.map((step) => ({ ...this.#progress.get(step.id)! }));
+  }
+
+  /**
+   * The steps the learner reached or passed, as a class's grid shows them: done, or working (the
+   * step they are on, its hints counted as open now), with failures as attempts, when they reached
+   * it and the latest reason. Steps not reached and not passed are left out.
+   */
+  activity(): StepActivity[] {
+    const now = this.#now();
+    const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+    return this.lab.steps.flatMap((step): StepActivity[] => {
+      const progress = this.#progress.get(step.id)!;
+      const since = this.#currentSince.get(step.id);
+      const counts = { step: step.id, attempts: progress.failures, since: iso(since) };
+      if (progress.status === 'passed') return [{ ...counts, state: 'done', hintsUsed: progress.hintsUsed ?? 0, passedAt: iso(progress.passedAt), lastReason: null }];
+      if (since === undefined) return [];
+      const hintsUsed = openHints(step, { failures: progress.failures, sinceMs: since, nowMs: now }).length;
+      return [{ ...counts, state: 'working', hintsUsed, passedAt: null, lastReason: progress.reason ?? null }];
+    });
   }
 
   /** Hears the progress after every evaluation that changed it; returns how to stop. */

@@ -1,5 +1,6 @@
 // The terminal of one sandbox host: a shell on a pty that outlives the browser's connection. One
 // socket is attached at a time; a new one takes over and first receives the replay of recent output.
+// Besides it, a few read-only watchers (help mode, terminal-watchers.ts) may see the same output.
 // What a client sends is untrusted: a frame that breaks the protocol ends that socket, and an error
 // in one terminal's callbacks ends that terminal's connection, never the agent.
 import type { EventEmitter } from 'node:events';
@@ -12,9 +13,10 @@ import {
   terminalReplayBytes,
   type TerminalServerMessage,
 } from '../../protocol/terminal.ts';
-import { inputBacklogged, inputCaughtUp, inputFlowControl } from './pty-input.ts';
+import { InputHold } from './pty-input.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 import { ShellMarks, type ShellMark } from './shell-marks.ts';
+import { TerminalWatchers } from './terminal-watchers.ts';
 
 /** What the terminal needs of a WebSocket; the agent adapts `ws` sockets to it. */
 export interface TerminalSocket {
@@ -45,6 +47,8 @@ export interface HostTerminalOptions {
   greeting?: () => readonly TerminalServerMessage[];
   /** The shell's hook marked a command's start or end (taken out of the output the learner sees). */
   onShellMark?: (mark: ShellMark) => void;
+  /** A watcher came or went (help mode); `watchers` says how many there are now. */
+  onWatchersChanged?: (watchers: number) => void;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -55,17 +59,26 @@ export class HostTerminal {
   #socket: TerminalSocket | undefined;
   #replay = new ReplayBuffer(terminalReplayBytes);
   #marks: ShellMarks;
+  #watchers: TerminalWatchers;
+  /** Whether the learner's socket is told that someone watches (the session's, see `showWatched`). */
+  #watchedShown = false;
   #size: ShellSize = { cols: 80, rows: 24 };
   #unacknowledged = 0;
   #paused = false;
   #closed = false;
-  /** Set while the attached socket's input is held back until the shell has read what it got. */
-  #inputCheck: ReturnType<typeof setInterval> | undefined;
+  /** Holds the attached socket's input back while the shell doesn't read what it got. */
+  #inputHold = new InputHold((callback) => this.#guard('input', callback));
 
   constructor(options: HostTerminalOptions) {
     this.host = options.host;
     this.#options = options;
     this.#marks = new ShellMarks((mark) => options.onShellMark?.(mark));
+    this.#watchers = new TerminalWatchers({ host: this.host, onChange: (count) => options.onWatchersChanged?.(count), log: options.log });
+  }
+
+  /** Read-only watchers attached now (help mode). */
+  get watcherCount(): number {
+    return this.#watchers.count;
   }
 
   get attached(): boolean {
@@ -92,14 +105,10 @@ export class HostTerminal {
   }
 
   attach(socket: TerminalSocket): void {
-    if (this.#closed) {
-      socket.sendText(control({ type: 'error', code: 'session_ended', message: 'This session has ended.' }));
-      socket.close(terminalCloseCodes.sessionEnded, 'session ended');
-      return;
-    }
+    if (this.#closed) return refuseEnded(socket);
     const previous = this.#socket;
     this.#socket = socket;
-    this.#stopInputCheck();
+    this.#inputHold.stop();
     previous?.close(terminalCloseCodes.replaced, 'another connection took over this terminal');
     try {
       this.#ensureShell();
@@ -112,6 +121,7 @@ export class HostTerminal {
     const replay = this.#replay.contents();
     socket.sendText(control({ type: 'ready', host: this.host, replayed: replay.length }));
     for (const message of this.#options.greeting?.() ?? []) socket.sendText(control(message));
+    if (this.#watchedShown) socket.sendText(control({ type: 'watched', watching: true }));
     this.#unacknowledged = 0;
     if (replay.length > 0) this.#send(replay);
     this.#updateFlow();
@@ -120,19 +130,41 @@ export class HostTerminal {
   detach(socket: TerminalSocket): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
-    this.#stopInputCheck();
+    this.#inputHold.stop();
     // Nobody is watching: let the shell run on; its output goes to the replay buffer only.
     this.#unacknowledged = 0;
     this.#updateFlow();
   }
 
+  /**
+   * A read-only watcher (help mode): it gets the replay and the live output; of what it sends only
+   * its acknowledgements count, for its own lag. It neither starts the shell nor holds it back.
+   */
+  watch(socket: TerminalSocket): void {
+    if (this.#closed) return refuseEnded(socket);
+    this.#watchers.add(socket, this.#replay.contents());
+  }
+
+  unwatch(socket: TerminalSocket): void {
+    this.#watchers.remove(socket);
+  }
+
+  /** Tells the learner's socket, now and on every attach, whether anyone watches the session's terminals. */
+  showWatched(watching: boolean): void {
+    if (this.#watchedShown === watching) return;
+    this.#watchedShown = watching;
+    this.#socket?.sendText(control({ type: 'watched', watching }));
+  }
+
   /** A frame from the attached socket: binary is keyboard input, text is a control message. */
   receive(socket: TerminalSocket, data: Buffer | string, isBinary: boolean): void {
+    // A watcher's frames never reach the pty, whatever they hold.
+    if (this.#watchers.has(socket)) return this.#watchers.receive(socket, data, isBinary);
     if (this.#socket !== socket || !this.#pty) return;
     if (isBinary) {
       this.#pty.write(typeof data === 'string' ? data : Buffer.from(data));
       this.#options.onInput?.();
-      this.#holdInputIfBacklogged(socket);
+      this.#inputHold.check(socket, () => this.#pty, () => this.#socket === socket);
       return;
     }
     let parsed: unknown;
@@ -177,9 +209,10 @@ export class HostTerminal {
     this.#closed = true;
     const socket = this.#socket;
     this.#socket = undefined;
-    this.#stopInputCheck();
+    this.#inputHold.stop();
     socket?.sendText(control({ type: 'error', code: 'session_ended', message: reason }));
     socket?.close(terminalCloseCodes.sessionEnded, 'session ended');
+    this.#watchers.closeAll({ type: 'error', code: 'session_ended', message: reason }, terminalCloseCodes.sessionEnded, 'session ended');
     this.#pty?.kill('SIGKILL');
     this.#pty = undefined;
   }
@@ -231,31 +264,10 @@ export class HostTerminal {
     }
   }
 
-  /** Input the shell doesn't read piles up in the agent: stop reading the socket until it catches up. */
-  #holdInputIfBacklogged(socket: TerminalSocket): void {
-    if (this.#inputCheck || !this.#pty || !inputBacklogged(this.#pty)) return;
-    socket.pauseInput();
-    this.#inputCheck = setInterval(
-      () =>
-        this.#guard('input', () => {
-          const pty = this.#pty;
-          if (this.#socket !== socket) return this.#stopInputCheck();
-          if (pty && !inputCaughtUp(pty)) return;
-          this.#stopInputCheck();
-          socket.resumeInput();
-        }),
-      inputFlowControl.checkEveryMs,
-    );
-  }
-
-  #stopInputCheck(): void {
-    clearInterval(this.#inputCheck);
-    this.#inputCheck = undefined;
-  }
-
   #output(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.#replay.push(chunk);
+    this.#watchers.output(chunk);
     if (!this.#socket) return;
     this.#send(chunk);
     this.#updateFlow();
@@ -283,4 +295,9 @@ export class HostTerminal {
 
 function control(message: TerminalServerMessage): string {
   return JSON.stringify(message);
+}
+
+function refuseEnded(socket: TerminalSocket): void {
+  socket.sendText(control({ type: 'error', code: 'session_ended', message: 'This session has ended.' }));
+  socket.close(terminalCloseCodes.sessionEnded, 'session ended');
 }

@@ -3,6 +3,7 @@
 // input), and offers no public measure of that queue: this reads its private one (node-pty is pinned;
 // the terminal tests fail if that queue moves).
 import type { IPty } from 'node-pty';
+import type { TerminalSocket } from './host-terminal.ts';
 
 /**
  * The agent stops reading a terminal socket once the shell's unread input passes `high` (bytes) or
@@ -41,4 +42,38 @@ export function inputBacklogged(pty: IPty): boolean {
 export function inputCaughtUp(pty: IPty): boolean {
   const { writes, bytes } = pendingInput(pty);
   return writes < inputFlowControl.resumeWrites && bytes < inputFlowControl.low;
+}
+
+/** Input the shell doesn't read piles up in the agent: stop reading the socket until it catches up. */
+export class InputHold {
+  #timer: ReturnType<typeof setInterval> | undefined;
+  /** Runs each check so that an error in it stays with its terminal. */
+  readonly #guard: (callback: () => void) => void;
+
+  constructor(guard: (callback: () => void) => void) {
+    this.#guard = guard;
+  }
+
+  /** After a write from `socket`: pauses it if the shell's input is backlogged, and resumes it once caught up (unless detached by then). */
+  check(socket: TerminalSocket, ptyNow: () => IPty | undefined, stillAttached: () => boolean): void {
+    const pty = ptyNow();
+    if (this.#timer || !pty || !inputBacklogged(pty)) return;
+    socket.pauseInput();
+    this.#timer = setInterval(
+      () =>
+        this.#guard(() => {
+          if (!stillAttached()) return this.stop();
+          const current = ptyNow();
+          if (current && !inputCaughtUp(current)) return;
+          this.stop();
+          socket.resumeInput();
+        }),
+      inputFlowControl.checkEveryMs,
+    );
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
 }

@@ -14,9 +14,12 @@ export interface TestTerminal {
   close(): void;
 }
 
-/** Opens the terminal WebSocket; rejects with the HTTP status if the agent refuses the upgrade. */
-export function openTerminal(url: string, headers: Record<string, string>): Promise<TestTerminal> {
-  const socket = new WebSocket(url, { headers });
+/**
+ * Opens the terminal WebSocket; rejects with the HTTP status if the agent refuses the upgrade.
+ * `protocols` are the subprotocols a browser would ask for (the instructor's secret rides in them).
+ */
+export function openTerminal(url: string, headers: Record<string, string>, protocols: string[] = []): Promise<TestTerminal> {
+  const socket = new WebSocket(url, protocols, { headers });
   socket.binaryType = 'nodebuffer';
   let bytes = Buffer.alloc(0);
   let unacknowledged = 0;

@@ -225,6 +225,11 @@ export class Learner {
     return fetch(`${this.#platform.base}/api/sessions`, { method: 'POST', headers: this.#headers, body: JSON.stringify({ lab }) });
   }
 
+  /** Calls the control plane as the learner's page does (their cookie, the site's origin). */
+  call(method: string, path: string, body?: unknown): Promise<Response> {
+    return fetch(`${this.#platform.base}${path}`, { method, headers: this.#headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+
   /** The page asks once more. */
   async look(): Promise<LabSession> {
     const response = await fetch(`${this.#platform.base}/api/sessions/${this.session!.id}`, { headers: this.#headers });
