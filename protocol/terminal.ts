@@ -81,5 +81,10 @@ export const terminalServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('flow'), flow: commandFlowSchema }),
   /** The class's instructor is watching this terminal (help mode), read-only; or no longer is. */
   z.object({ type: z.literal('watched'), watching: z.boolean() }),
+  /**
+   * To a read-only watcher (help mode): the size of the learner's terminal, sent after `ready` and
+   * whenever the learner resizes, so the watcher draws the shell's line editing as the learner sees it.
+   */
+  z.object({ type: z.literal('size'), cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) }),
 ]);
 export type TerminalServerMessage = z.infer<typeof terminalServerMessageSchema>;

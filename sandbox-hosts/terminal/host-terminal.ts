@@ -142,7 +142,7 @@ export class HostTerminal {
    */
   watch(socket: TerminalSocket): void {
     if (this.#closed) return refuseEnded(socket);
-    this.#watchers.add(socket, this.#replay.contents());
+    this.#watchers.add(socket, this.#replay.contents(), this.#size);
   }
 
   unwatch(socket: TerminalSocket): void {
@@ -181,6 +181,7 @@ export class HostTerminal {
     if (message.data.type === 'resize') {
       this.#size = { cols: message.data.cols, rows: message.data.rows };
       this.#pty.resize(this.#size.cols, this.#size.rows);
+      this.#watchers.resized(this.#size);
     } else if (message.data.bytes > this.#unacknowledged) {
       // A client that claims more than it got would lift flow control for bytes it never read.
       this.#options.log?.({ event: 'terminal.protocol_violation', host: this.host, acknowledged: message.data.bytes, unacknowledged: this.#unacknowledged });

@@ -98,6 +98,24 @@ describe('a watcher of a terminal (help mode)', () => {
     expect(terminal.watcherCount).toBe(0);
   });
 
+  it("is told the size of the learner's terminal when it comes and whenever the learner resizes, and its own resize changes nothing", async () => {
+    const { terminal } = newTerminal();
+    const learner = new RecordingSocket();
+    terminal.attach(learner);
+    terminal.receive(learner, JSON.stringify({ type: 'resize', cols: 132, rows: 40 }), false);
+    const watcher = new RecordingSocket();
+    terminal.watch(watcher);
+    expect(watcher.messages.slice(0, 2)).toEqual([expect.objectContaining({ type: 'ready' }), { type: 'size', cols: 132, rows: 40 }]);
+    terminal.receive(watcher, JSON.stringify({ type: 'resize', cols: 20, rows: 5 }), false);
+    terminal.receive(learner, JSON.stringify({ type: 'resize', cols: 100, rows: 30 }), false);
+    expect(watcher.messages.filter((message) => message.type === 'size')).toEqual([
+      { type: 'size', cols: 132, rows: 40 },
+      { type: 'size', cols: 100, rows: 30 },
+    ]);
+    type(terminal, learner, 'echo "$(tput cols)x$(tput lines)"\r');
+    await until(() => learner.text.includes('100x30'), "the shell's own size");
+  });
+
   it("never reaches the shell: a watcher's keystrokes, `rm -rf ~` included, and its resize change nothing, and don't count as the learner's input", async () => {
     let inputs = 0;
     const { terminal, keep } = newTerminal({ onInput: () => inputs++ });

@@ -35,8 +35,8 @@ export class TerminalWatchers {
     return this.#watchers.has(socket);
   }
 
-  /** Adds a watcher: it is told `ready`, then gets the replay; refused (closed) past the limit. */
-  add(socket: TerminalSocket, replay: Buffer): void {
+  /** Adds a watcher: it is told `ready` and the learner's terminal size, then gets the replay; refused (closed) past the limit. */
+  add(socket: TerminalSocket, replay: Buffer, size: { cols: number; rows: number }): void {
     if (this.#watchers.size >= terminalWatchLimits.maxWatchers) {
       this.#options.log?.({ event: 'terminal.watch_refused', host: this.#options.host, watchers: this.#watchers.size });
       socket.close(terminalCloseCodes.watchersFull, 'this terminal has as many watchers as it takes');
@@ -47,6 +47,7 @@ export class TerminalWatchers {
     this.#options.log?.({ event: 'terminal.watch_started', host: this.#options.host, watchers: this.#watchers.size });
     this.#options.onChange(this.#watchers.size);
     this.#send(watcher, () => socket.sendText(control({ type: 'ready', host: this.#options.host, replayed: replay.length })));
+    if (this.#watchers.has(socket)) this.#send(watcher, () => socket.sendText(control({ type: 'size', ...size })));
     if (replay.length > 0 && this.#watchers.has(socket)) this.#sendBytes(watcher, replay);
   }
 
@@ -87,6 +88,11 @@ export class TerminalWatchers {
         this.#drop(watcher, terminalCloseCodes.watcherBehind, 'too far behind the terminal');
       }
     }
+  }
+
+  /** The learner resized their terminal: every watcher draws at the new size. */
+  resized(size: { cols: number; rows: number }): void {
+    for (const watcher of [...this.#watchers.values()]) this.#send(watcher, () => watcher.socket.sendText(control({ type: 'size', ...size })));
   }
 
   /** The session ended: every watcher is told and closed. */

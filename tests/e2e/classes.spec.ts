@@ -131,7 +131,8 @@ test.describe('classes', () => {
     await expect(cellOf(instructor, 'Aprendiz 2', 'run-postgres')).toHaveAttribute('data-state', 'working');
     await expect(cellOf(instructor, 'Ana', 'run-postgres')).toHaveAttribute('data-state', 'not-started');
     await expect(instructor.locator(`.reasons-step[data-step="${key('run-postgres')}"]`)).toContainText(wrongPort);
-    await expect(funnelOf(instructor, 'pull-postgres')).toHaveText(['1', '1']);
+    // Both reached the second step (each is on it, or was); B's postgres run pulled its image.
+    await expect(funnelOf(instructor, 'pull-postgres')).toHaveText(['2', '1']);
 
     // Help mode: B asks; the instructor watches B's terminal, read-only; B sees the banner.
     await learner2.getByRole('button', { name: 'Ask for help' }).click();
@@ -142,6 +143,7 @@ test.describe('classes', () => {
     const watched = instructor.locator('.class-help-terminal .xterm-rows');
     await expect(watched).toContainText('docker run -d --name banco', { timeout: 15_000 });
     await expect(learner2.locator('[data-role="watched"]')).toHaveText('Your instructor is watching your terminal (read-only)');
+    await expect(learner2.locator('[data-role="watched"]')).toBeVisible();
     await typeIn(learner2, 'echo learner-marker-31');
     await expect(watched).toContainText('learner-marker-31');
     await instructor.locator('.class-help-terminal .xterm-helper-textarea').focus();

@@ -1,7 +1,8 @@
 // Help mode on the instructor's page: the terminal of a learner who asked for help, read-only
-// (xterm.js takes no input, and nothing typed is sent), one tab per host of the learner's lab. The
-// view closes when the learner stops asking (the control plane closes the socket with helpEnded);
-// a socket that drops for another reason is not reopened by itself: the instructor may try again.
+// (xterm.js takes no input, and nothing typed is sent), one tab per host of the learner's lab, drawn
+// at the size of the learner's own terminal (the agent says it), so the shell's line editing shows
+// as the learner sees it. The view closes when the learner stops asking (the control plane closes
+// the socket with helpEnded); a socket that drops for another reason is not reopened by itself.
 import type { Terminal } from '@xterm/xterm';
 import { instructorSubprotocol, watchCloseCodes, type ClassLearner } from '../../../protocol/classes.ts';
 import { terminalFlowControl, terminalServerMessageSchema } from '../../../protocol/terminal.ts';
@@ -18,8 +19,6 @@ export class HelpView {
   #opener: HTMLElement | undefined;
   #socket: WebSocket | undefined;
   #terminal: Terminal | undefined;
-  #fit: (() => void) | undefined;
-  #resize: ResizeObserver | undefined;
 
   constructor(section: HTMLElement, t: Translate, classID: string, secret: string) {
     this.#section = section;
@@ -77,7 +76,6 @@ export class HelpView {
 
   close(): void {
     this.#disconnect();
-    this.#resize?.disconnect();
     this.#terminal?.dispose();
     this.#terminal = undefined;
     this.#learner = undefined;
@@ -113,6 +111,7 @@ export class HelpView {
           if (message.data.replayed > 0) terminal.reset();
           this.#status.textContent = this.#t('doca.class.help.connected', { host, name });
         }
+        if (message.success && message.data.type === 'size') terminal.resize(message.data.cols, message.data.rows);
         return;
       }
       const bytes = new Uint8Array(event.data as ArrayBuffer);
@@ -134,7 +133,7 @@ export class HelpView {
 
   async #xterm(panel: HTMLElement): Promise<Terminal> {
     if (this.#terminal) return this.#terminal;
-    const [{ Terminal }, { FitAddon }] = await Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit')]);
+    const { Terminal } = await import('@xterm/xterm');
     const terminal = new Terminal({
       disableStdin: true,
       cursorBlink: false,
@@ -143,13 +142,7 @@ export class HelpView {
       scrollback: 5_000,
       theme: { background: '#0f1419', foreground: '#e6e1cf' },
     });
-    const fit = new FitAddon();
-    terminal.loadAddon(fit);
     terminal.open(panel);
-    fit.fit();
-    this.#fit = () => fit.fit();
-    this.#resize = new ResizeObserver(() => !this.#section.hidden && this.#fit?.());
-    this.#resize.observe(panel);
     this.#terminal = terminal;
     return terminal;
   }
