@@ -3,8 +3,10 @@
 // funnel and the reasons change by themselves; help mode shows a learner's terminal read-only with
 // a banner on the learner's side; the CSV holds a row per learner per step. In pt-BR and en.
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { exportColumns } from '../../protocol/classes.ts';
+import { instructorKeyOf } from '../../src/classes/class-pages.ts';
 import { labs } from '../../src/labs/index.ts';
 
 const lab = { id: 'arquitetura', path: '/arquitetura/visao-geral/' };
@@ -45,6 +47,12 @@ async function typeIn(page: Page, text: string) {
   await page.keyboard.press('Enter');
 }
 
+/** Ends a class through its API (its learners' sessions end), whatever state the page is in. */
+async function endClass(page: Page, instructorLink: string) {
+  const { classID, secret } = instructorKeyOf(new URL(instructorLink).hash)!;
+  await page.request.post(`/api/classes/${classID}/end`, { headers: { authorization: `Bearer ${secret}` } }).catch(() => undefined);
+}
+
 /** A CSV as rows of fields (quoted fields may hold commas, quotes and line breaks). */
 function parseCSV(text: string): string[][] {
   const rows: string[][] = [];
@@ -76,8 +84,7 @@ test.describe('classes', () => {
       await walkThrough(browser, instructor, created);
     } finally {
       // Ending the class ends its learners' sessions, so the next test finds room (a passing run ended it already).
-      const [id, secret] = new URL(created.instructorLink).hash.slice(1).split('.');
-      await instructor.request.post(`/api/classes/${id}/end`, { headers: { authorization: `Bearer ${secret}` } }).catch(() => undefined);
+      await endClass(instructor, created.instructorLink);
     }
   });
 
@@ -248,4 +255,29 @@ test.describe('classes', () => {
     await late.getByRole('button', { name: 'Join the class' }).click();
     await expect(late.locator('[data-role="status"]')).toHaveText('This class has ended and takes no one new.');
   });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    test(`axe finds no serious or critical violation on the class pages, ${colorScheme} theme`, async ({ browser }) => {
+      const context = await browser.newContext({ colorScheme, viewport: { width: 1300, height: 900 } });
+      const page = await context.newPage();
+      const serious = async () =>
+        (await new AxeBuilder({ page }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      await page.goto('/turmas/nova/');
+      await page.getByRole('button', { name: 'Criar a turma' }).click(); // with its field errors shown
+      expect(await serious()).toEqual([]);
+      const created = await createClass(page, '/en/classes/new/', 'Axe', 'Create the class', "The class's name");
+      expect(await serious()).toEqual([]);
+      const learner = await learnerIn(browser);
+      await learner.goto(created.joinLink);
+      await learner.getByRole('button', { name: 'Join the class' }).click();
+      await expect(learner.locator('[data-role="class-title"]')).toBeVisible();
+      await page.goto(created.instructorLink);
+      await page.getByRole('button', { name: 'Timeline: Learner 1' }).click();
+      await expect(page.locator('[data-role="timeline-title"]')).toBeFocused();
+      expect(await serious()).toEqual([]);
+      await page.goto(created.joinLink.replace('/en/classes/join/', '/turmas/entrar/'));
+      expect(await serious()).toEqual([]);
+      await endClass(page, created.instructorLink);
+    });
+  }
 });
