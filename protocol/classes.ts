@@ -103,6 +103,8 @@ export type ClassLearner = z.infer<typeof classLearnerSchema>;
 /** The instructor's grid, loaded once; the push channel then sends changes. */
 export const classGridSchema = z.object({
   class: classSummarySchema,
+  /** The code learners join with, for the instructor to show (projected, on the board). */
+  joinCode: z.string(),
   learners: z.array(classLearnerSchema),
 });
 export type ClassGrid = z.infer<typeof classGridSchema>;

@@ -7,7 +7,6 @@ import { ClassAPIError, callJSON } from './class-api';
 import { classRequestOf } from './class-form';
 import { instructorURL, joinURL } from './class-pages';
 import { embeddedStrings, type Translate } from './class-strings';
-import { joinCodeStorageKey } from './dashboard/dashboard-page';
 
 export class NewClassPage {
   readonly #root: HTMLElement;
@@ -46,7 +45,6 @@ export class NewClassPage {
     this.#status(this.#t('doca.class.new.creating'));
     try {
       const created = await callJSON('/api/classes', (json) => createdClassSchema.parse(json), { method: 'POST', body: result.request });
-      localStorage.setItem(joinCodeStorageKey(created.id), created.joinCode);
       this.#status('');
       this.#show(result.request.name, created.joinCode, joinURL(location.origin, created.joinCode, this.#locale), instructorURL(location.origin, created.id, created.instructorSecret, this.#locale));
     } catch (error) {

@@ -19,6 +19,7 @@ export function learner(number: number, fields: Partial<ClassLearner> = {}): Cla
 export function grid(learners: ClassLearner[], labs = ['arquitetura', 'registries']): ClassGrid {
   return classGridSchema.parse({
     class: { id: 'c1a2b3c4d5e6f7g8', name: 'Oficina de sábado', labs, state: 'open', startsAt: null, endsAt: null },
+    joinCode: 'ABC234',
     learners,
   });
 }

@@ -63,7 +63,7 @@ export async function classGrid(env: Pick<Bindings, 'DB'>, row: ClassRow, now = 
     ...learnerOf(member, activeMembers.has(member.member_id)),
     cells: [...(byMember.get(member.member_id)?.values() ?? [])].sort((a, b) => order(a) - order(b)),
   }));
-  return { class: summaryOf(row, now), learners };
+  return { class: summaryOf(row, now), joinCode: row.join_code, learners };
 }
 
 interface EventRow {

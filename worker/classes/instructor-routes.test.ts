@@ -83,6 +83,8 @@ describe("the instructor's actions", () => {
     const grid = classGridSchema.parse(await (await asInstructor(`/api/classes/${created.id}`, created.instructorSecret)).json());
     expect(grid.learners.map((l) => l.displayName)).toEqual(['Ana']);
     expect(grid.class.state).toBe('ended');
+    // The instructor's page shows the code to project, from any browser with the link.
+    expect(grid.joinCode).toBe(created.joinCode);
   });
 
   it('sends the grid compressed to a client that takes gzip', async () => {

@@ -19,9 +19,6 @@ import { TimelineView } from './timeline-view';
 /** Time on a step and who is stuck change with the clock alone: the grid is redrawn this often. */
 const clockTickMs = 15_000;
 
-/** Where the page that made a class keeps its join code (the grid does not carry it). */
-export const joinCodeStorageKey = (classID: string) => `doca.class.joinCode.${classID}`;
-
 export class DashboardPage {
   readonly #root: HTMLElement;
   readonly #t: Translate;
@@ -138,7 +135,7 @@ export class DashboardPage {
     const state = this.#t(`doca.class.state.${grid.class.state}`);
     this.#$('class-heading').textContent = this.#t('doca.class.dashboard.heading', { name: grid.class.name, state });
     this.#root.dataset.classState = grid.class.state;
-    const code = localStorage.getItem(joinCodeStorageKey(grid.class.id));
+    const code = grid.joinCode;
     const joinWith = this.#$('join-with');
     joinWith.hidden = !code || grid.class.state === 'ended';
     if (code) joinWith.textContent = this.#t('doca.class.dashboard.joinWith', { url: `${location.host}${classPages.join[this.#locale]}`, code });
