@@ -21,6 +21,9 @@ import { requireControlPlane, type AgentAuthOptions } from './auth.ts';
 import type { LiveSession } from './live-session.ts';
 import type { LiveSessions } from './live-sessions.ts';
 
+/** How often a watcher's socket is looked at for a close frame it got (help mode's banner ends within this). */
+const watcherClosingCheckMs = 250;
+
 export interface AgentOptions extends AgentAuthOptions {
   live: LiveSessions;
   /** The labs a session may be started for, by id. */
@@ -151,11 +154,21 @@ export function createAgentApp(options: AgentOptions) {
         const watching = c.req.query('mode') === 'watch';
         const where = { session: c.req.param('id'), host: c.req.param('host'), ...(watching ? { watcher: true } : {}) };
         let socket: TerminalSocket | undefined;
+        let closing: ReturnType<typeof setInterval> | undefined;
         return {
           onOpen: (_event, ws) => {
             socket = terminalSocketOf(ws);
-            if (watching) terminal.watch(socket);
-            else terminal.attach(socket);
+            if (!watching) return terminal.attach(socket);
+            terminal.watch(socket);
+            // A watcher's close frame ends its watch at once: the socket's own close event waits for
+            // the peer to finish closing TCP, which a proxy may leave open for the 30 s close timeout,
+            // and the learner's "watched" banner would stay up that long.
+            const watcher = socket;
+            closing = setInterval(() => {
+              if (ws.readyState === 1) return;
+              clearInterval(closing);
+              terminal.unwatch(watcher);
+            }, watcherClosingCheckMs);
           },
           onMessage: (event, _ws) => {
             if (!socket) return;
@@ -164,6 +177,7 @@ export function createAgentApp(options: AgentOptions) {
             else terminal.receive(socket, Buffer.from(data as ArrayBuffer), true);
           },
           onClose: () => {
+            clearInterval(closing);
             if (socket && watching) terminal.unwatch(socket);
             else if (socket) terminal.detach(socket);
           },

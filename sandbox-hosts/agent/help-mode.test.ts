@@ -1,6 +1,8 @@
 // Help mode through the real agent server, on a real sandbox: a watcher (`?mode=watch`, what the
 // control plane opens for a class's instructor) sees the learner's terminal and nothing it sends
 // reaches the learner's shell; the learner's terminals say while someone watches.
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { sessionSchema, type Session } from '../../protocol/index.ts';
 import { controlPlaneToken } from '../test-support/control-plane-token.ts';
@@ -69,6 +71,28 @@ describe('help mode: a read-only watcher of a learner terminal', () => {
     await host1.waitForMessage((message) => message.type === 'watched' && !message.watching);
     await host2.waitForMessage((message) => message.type === 'watched' && !message.watching);
     expect(watchedStates(host2)).toEqual([true, false]);
+  });
+
+  it("ends the watch at the watcher's close frame, though its peer leaves TCP open (as a proxy may)", async () => {
+    const session = await agent.newSession(1);
+    const learner = await agent.terminal(session, 'host1');
+    const url = new URL(agent.terminalURL(session, 'host1'));
+    const token = await controlPlaneToken('GET', url.href);
+    // A WebSocket spoken by hand over a socket that never sends its FIN (allowHalfOpen).
+    const socket = connect({ host: url.hostname, port: Number(url.port), allowHalfOpen: true });
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+    socket.write(
+      [`GET ${url.pathname}?mode=watch HTTP/1.1`, `Host: ${url.host}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, 'Sec-WebSocket-Version: 13', `Authorization: Bearer ${token}`, '', ''].join('\r\n'),
+    );
+    await learner.waitForMessage((message) => message.type === 'watched' && message.watching);
+    expect(answer).toMatch(/^HTTP\/1\.1 101/);
+    const mask = randomBytes(4);
+    const code = Buffer.from([0x03, 0xe8]).map((byte, index) => byte ^ mask[index]); // 1000, masked as a client must
+    socket.write(Buffer.concat([Buffer.from([0x88, 0x82]), mask, code]));
+    // Long before the 30 s the agent's socket waits for the peer's FIN before it says it closed.
+    await learner.waitForMessage((message) => message.type === 'watched' && !message.watching, 10_000);
+    socket.destroy();
   });
 
   it('refuses another mode, and a watcher without the control plane token', async () => {
