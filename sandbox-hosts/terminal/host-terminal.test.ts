@@ -5,39 +5,9 @@ import {
   terminalCloseCodes,
   terminalFlowControl,
   terminalProtocolErrorCode,
-  terminalServerMessageSchema,
-  type TerminalServerMessage,
 } from '../../protocol/terminal.ts';
+import { RecordingSocket } from '../test-support/recording-socket.ts';
 import { HostTerminal, type TerminalSocket } from './host-terminal.ts';
-
-class RecordingSocket implements TerminalSocket {
-  bytes = Buffer.alloc(0);
-  messages: TerminalServerMessage[] = [];
-  closed: { code: number; reason: string } | undefined;
-  get bufferedAmount() {
-    return 0;
-  }
-  inputPaused = false;
-  pauseInput() {
-    this.inputPaused = true;
-  }
-  resumeInput() {
-    this.inputPaused = false;
-  }
-  sendBytes(data: Uint8Array, sent?: () => void) {
-    this.bytes = Buffer.concat([this.bytes, data]);
-    sent?.();
-  }
-  sendText(text: string) {
-    this.messages.push(terminalServerMessageSchema.parse(JSON.parse(text)));
-  }
-  close(code: number, reason: string) {
-    this.closed = { code, reason };
-  }
-  get text() {
-    return this.bytes.toString();
-  }
-}
 
 const terminals: HostTerminal[] = [];
 function newTerminal(onInput?: () => void) {

@@ -9,36 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   terminalCloseCodes,
   terminalProtocolErrorCode,
-  terminalServerMessageSchema,
   terminalWatchLimits,
-  type TerminalServerMessage,
 } from '../../protocol/terminal.ts';
+import { RecordingSocket } from '../test-support/recording-socket.ts';
 import { HostTerminal, type TerminalSocket } from './host-terminal.ts';
-
-class RecordingSocket implements TerminalSocket {
-  bytes = Buffer.alloc(0);
-  messages: TerminalServerMessage[] = [];
-  closed: { code: number; reason: string } | undefined;
-  buffered = 0;
-  get bufferedAmount() {
-    return this.buffered;
-  }
-  pauseInput() {}
-  resumeInput() {}
-  sendBytes(data: Uint8Array, sent?: () => void) {
-    this.bytes = Buffer.concat([this.bytes, data]);
-    sent?.();
-  }
-  sendText(text: string) {
-    this.messages.push(terminalServerMessageSchema.parse(JSON.parse(text)));
-  }
-  close(code: number, reason: string) {
-    this.closed = { code, reason };
-  }
-  get text() {
-    return this.bytes.toString();
-  }
-}
 
 /** A learner's client: it acknowledges what it gets, as the browser does. */
 function acknowledging(terminal: HostTerminal, socket: RecordingSocket): () => void {
