@@ -58,11 +58,13 @@ export class LiveSession {
     this.expiresAt = now + owner.limits.timeLimitMs;
     this.#state = engineStateReader(record.hosts);
     // The flows compare their commands' times with the daemons' log and event times: the real clock.
-    this.flows = new CommandFlows({ onChange: (flow) => this.#tellTerminals({ type: 'flow', flow }) });
+    this.flows = new CommandFlows({
+      onChange: (flow) => this.#tellTerminals({ type: 'flow', flow }),
+      onContainerStarted: (flow, host, name) => void this.#readPorts(flow, host, name),
+    });
     this.#stopFeedingFlows = this.events.subscribe((event) => {
       const fact = factOf(event);
-      const started = fact && this.flows.fact(fact, event.time);
-      if (started && fact.kind === 'container') void this.#readPorts(started, fact.host, fact.name);
+      if (fact) this.flows.fact(fact, event.time);
     });
     for (const host of record.hosts) {
       this.terminals.set(

@@ -7,12 +7,16 @@ import { CommandFlows } from './command-flows.ts';
 
 let clock = 1_000_000;
 const flowsMade: CommandFlows[] = [];
+let startedContainers: { flow: CommandFlow; host: string; name: string }[] = [];
 function flows(onChange: (flow: CommandFlow) => void = () => undefined) {
-  const made = new CommandFlows({ onChange, now: () => clock });
+  const made = new CommandFlows({ onChange, now: () => clock, onContainerStarted: (flow, host, name) => startedContainers.push({ flow, host, name }) });
   flowsMade.push(made);
   return made;
 }
-afterEach(() => flowsMade.splice(0).forEach((made) => made.close()));
+afterEach(() => {
+  flowsMade.splice(0).forEach((made) => made.close());
+  startedContainers = [];
+});
 
 const kinds = (flow: CommandFlow | undefined) => flow?.entries.map((entry) => (entry.kind === 'request' ? `${entry.method} ${entry.path}` : entry.kind === 'container' ? `container ${entry.action}` : entry.kind));
 
@@ -26,11 +30,12 @@ describe('command flows', () => {
     made.request('host1', 'POST', '/v1.41/containers/create', clock + 51);
     made.fact({ kind: 'container', host: 'host1', action: 'create', container: 'c1', name: 'banco', image: 'postgres' }, clock + 52);
     made.request('host1', 'POST', '/v1.41/containers/c1/start', clock + 53);
-    const started = made.fact({ kind: 'container', host: 'host1', action: 'start', container: 'c1', name: 'banco', image: 'postgres' }, clock + 60);
-    expect(started).toBeDefined();
+    made.fact({ kind: 'container', host: 'host1', action: 'start', container: 'c1', name: 'banco', image: 'postgres' }, clock + 60);
+    const [started] = startedContainers;
+    expect(started).toMatchObject({ host: 'host1', name: 'banco' });
     clock += 70;
     made.finished('host1', 0);
-    made.ports(started!, 'host1', 'banco', [{ hostPort: 5433, containerPort: 5432 }]);
+    made.ports(started.flow, 'host1', 'banco', [{ hostPort: 5433, containerPort: 5432 }]);
     const [flow] = made.latest();
     expect(kinds(flow)).toEqual([
       'command',
@@ -70,6 +75,21 @@ describe('command flows', () => {
     made.finished('host1', 0);
     expect(made.latest()).toHaveLength(1);
     expect(made.latest()[0].entries.map((entry) => `${entry.host} ${entry.kind}`)).toEqual(['host1 command', 'host2 request', 'host1 result']);
+  });
+
+  it("takes the calls and events that arrive before the shell's start mark, up to a second old, in their order", () => {
+    const made = flows();
+    made.request('host1', 'POST', '/v1.41/containers/create', clock - 5_000); // long before: another story
+    clock += 5_000;
+    made.request('host1', 'HEAD', '/_ping', clock - 20);
+    made.request('host1', 'POST', '/v1.41/containers/create', clock - 10);
+    made.request('host1', 'POST', '/v1.41/images/create?fromImage=postgres&tag=latest', clock - 5);
+    made.fact({ kind: 'pulled', host: 'host1', image: 'postgres:latest' }, clock - 1);
+    made.started('host1', 'docker run -d postgres');
+    expect(kinds(made.latest()[0])).toEqual(['command', 'HEAD /_ping', 'POST /v1.41/containers/create', 'image-missing', 'POST /v1.41/images/create?fromImage=postgres&tag=latest', 'pull']);
+    // Given once: a later command does not take them again.
+    made.started('host2', 'docker ps');
+    expect(kinds(made.latest()[1])).toEqual(['command']);
   });
 
   it('an Enter with no command ends nothing; a shell that starts again ends the command it left', () => {

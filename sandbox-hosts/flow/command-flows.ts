@@ -3,7 +3,9 @@
 // calls each daemon logged, and the Engine's events. A call or an event belongs to the command
 // whose run covers its time: first one typed on the same host, else one typed on another host of
 // the session (`docker -H tcp://host2:2376 …` from host1). Events reach the agent a little after the
-// client has exited, so a finished command still takes what happened up to `lateMs` after its end.
+// client has exited, so a finished command still takes what happened up to `lateMs` after its end;
+// and the shell's mark that a command started travels through the pty while the daemon's log and
+// events travel their own ways, so what arrives before any command covers it waits `lateMs` for one.
 import { registryOf, maxFlowEntries, type CommandFlow, type FlowEntry } from '../../protocol/flow.ts';
 import type { DockerFact } from '../../protocol/events.ts';
 
@@ -13,10 +15,14 @@ const lateMs = 1_000;
 const keptFlows = 5;
 /** Changes to a flow reach the page at most this often. */
 const sendEveryMs = 50;
+/** Calls and events kept while no command covers them. */
+const maxEarly = 100;
 
 export interface CommandFlowsOptions {
   /** A flow changed: send it to the page. */
   onChange: (flow: CommandFlow) => void;
+  /** A command started a container: the caller reads the ports the daemon published for it (`ports`). */
+  onContainerStarted?: (flow: CommandFlow, host: string, name: string) => void;
   now?: () => number;
 }
 
@@ -25,6 +31,8 @@ export class CommandFlows {
   #running = new Map<string, CommandFlow>();
   #nextId = 1;
   #changed = new Set<CommandFlow>();
+  /** Calls and events no command covered yet, each with how to give it to one that does. */
+  #early: { time: number; host: string; replay: () => void }[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #options: CommandFlowsOptions;
   #now: () => number;
@@ -48,6 +56,10 @@ export class CommandFlows {
     this.#flows.push(flow);
     if (this.#flows.length > keptFlows) this.#flows.shift();
     this.#add(flow, { kind: 'command', host, command });
+    const now = this.#now();
+    const early = this.#early.filter((entry) => entry.time >= now - lateMs);
+    this.#early = [];
+    for (const entry of early) entry.replay();
   }
 
   /** The shell on `host` is back at its prompt; returns the command that ended, if one was running. */
@@ -64,7 +76,7 @@ export class CommandFlows {
   /** A daemon (on `host`) answered an API call at `time`. */
   request(host: string, method: string, path: string, time: number): void {
     const flow = this.#flowAt(host, time);
-    if (!flow) return;
+    if (!flow) return this.#wait(host, time, () => this.request(host, method, path, time));
     // The client asks for a pull only when the daemon said it has no such image (`docker run`'s create got a 404).
     if (method === 'POST' && /^(\/v[\d.]+)?\/images\/create/.test(path)) {
       const asked = imageAskedFor(path);
@@ -74,25 +86,24 @@ export class CommandFlows {
     this.#add(flow, { kind: 'request', host, method, path });
   }
 
-  /**
-   * What an Engine event stands for, at `time`. Returns the flow it joined when it is a container's
-   * start, so the caller can read the ports the daemon published for it (`ports`).
-   */
-  fact(fact: DockerFact, time: number): CommandFlow | undefined {
+  /** What an Engine event stands for, at `time`. */
+  fact(fact: DockerFact, time: number): void {
+    const drawn = fact.kind === 'pulled' || fact.kind === 'pushed' || (fact.kind === 'container' && ['create', 'start', 'die', 'destroy'].includes(fact.action));
+    if (!drawn) return;
     const flow = this.#flowAt(fact.host, time);
-    if (!flow) return undefined;
+    if (!flow) return this.#wait(fact.host, time, () => this.fact(fact, time));
     const { host } = fact;
     if (fact.kind === 'pulled' || fact.kind === 'pushed') {
       this.#add(flow, { kind: fact.kind === 'pulled' ? 'pull' : 'push', host, registry: registryOf(fact.image), image: fact.image });
-      return undefined;
+      return;
     }
-    if (fact.kind !== 'container' || (fact.action !== 'create' && fact.action !== 'start' && fact.action !== 'die' && fact.action !== 'destroy')) return undefined;
+    if (fact.kind !== 'container' || fact.action === 'stop' || fact.action === 'kill') return;
     this.#add(flow, { kind: 'container', host, action: fact.action, name: fact.name, image: fact.image, ...(fact.exitCode === undefined ? {} : { exitCode: fact.exitCode }) });
-    if (fact.action !== 'start') return undefined;
+    if (fact.action !== 'start') return;
     // An attached client (`docker run` without -d) asked to attach before the start: it now streams the output.
     const attached = flow.entries.some((entry) => entry.kind === 'request' && /\/containers\/[^/]+\/attach/.test(entry.path));
     if (attached) this.#add(flow, { kind: 'logs', host, name: fact.name });
-    return flow;
+    this.#options.onContainerStarted?.(flow, host, fact.name);
   }
 
   /** The ports the daemon published for a container the flow started: drawn before its start, as the daemon set them up first. */
@@ -106,9 +117,17 @@ export class CommandFlows {
   }
 
   close(): void {
+    this.#early = [];
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#changed.clear();
+  }
+
+  /** Keeps what no command covers yet, for a command whose start mark is still on its way (bounded, newest kept). */
+  #wait(host: string, time: number, replay: () => void): void {
+    const now = this.#now();
+    this.#early = this.#early.filter((entry) => entry.time >= now - lateMs).slice(-(maxEarly - 1));
+    this.#early.push({ time, host, replay });
   }
 
   /** The command whose run covers `time`: one typed on `host` first, else the latest typed elsewhere. */

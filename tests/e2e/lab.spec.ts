@@ -158,17 +158,21 @@ test.describe('the lab beside a lesson', () => {
   });
 
   test('spreads learners over two real agents reporting to the control plane', async ({ browser }) => {
-    const held = async (agentID: string, port: number) => {
-      const token = await signAgentToken(JSON.stringify(e2eControlPlaneKey), agentID, { method: 'GET', path: '/sessions' });
-      const sessions = await (await fetch(`http://127.0.0.1:${port}/sessions`, { headers: { authorization: `Bearer ${token}` } })).json();
-      return (sessions as unknown[]).length;
-    };
     const pages: Page[] = [];
     for (let learner = 0; learner < 3; learner++) {
       const page = await (await browser.newContext()).newPage();
       await startLab(page);
       pages.push(page);
     }
+    // Only these learners' sessions count: tests in other files may hold sessions on the same agents.
+    const ours = new Set<string>();
+    for (const page of pages) ours.add(((await (await page.request.get(`/api/sessions?lab=${overview.lab}`)).json()) as { session: { id: string } }).session.id);
+    const held = async (agentID: string, port: number) => {
+      const token = await signAgentToken(JSON.stringify(e2eControlPlaneKey), agentID, { method: 'GET', path: '/sessions' });
+      const sessions = (await (await fetch(`http://127.0.0.1:${port}/sessions`, { headers: { authorization: `Bearer ${token}` } })).json()) as { key: string | null }[];
+      return sessions.filter((session) => session.key !== null && ours.has(session.key)).length;
+    };
+    expect(ours.size).toBe(3);
     expect(await held('e2e', 7079)).toBeGreaterThanOrEqual(1);
     expect(await held('e2e-b', 7080)).toBeGreaterThanOrEqual(1);
     expect((await held('e2e', 7079)) + (await held('e2e-b', 7080))).toBe(3);
