@@ -87,10 +87,6 @@ export class LabController {
     this.#check = $('[data-action="check"]');
     this.#check.addEventListener('click', () => void this.#checkNow());
     this.#addRunButtons();
-    // Each step's own commands (from the lab's definition) run like the lesson's blocks.
-    for (const button of root.querySelectorAll<HTMLButtonElement>('button[data-run-command]')) {
-      button.addEventListener('click', () => this.#run(button.dataset.runHost!, button.dataset.runCommand!));
-    }
     this.#nameForm();
     const definition = labs.get(this.lab);
     const locale = document.documentElement.lang === 'pt-BR' ? 'pt-BR' : 'en';
@@ -276,12 +272,13 @@ export class LabController {
       button.type = 'button';
       button.className = 'doca-run';
       button.textContent = this.#t('doca.lab.run', { host });
-      button.addEventListener('click', () => this.#run(host, command));
+      button.addEventListener('click', () => this.run(host, command));
       block.after(button);
     }
   }
 
-  #run(host: string, command: string): void {
+  /** Types a command into a host's terminal (a run button); with no session yet, starts one first. */
+  run(host: string, command: string): void {
     if (!this.#terminals.run(host, command)) void this.start();
   }
 
