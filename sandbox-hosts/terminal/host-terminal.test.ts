@@ -6,7 +6,7 @@ import {
   terminalFlowControl,
   terminalProtocolErrorCode,
 } from '../../protocol/terminal.ts';
-import { RecordingSocket } from '../test-support/recording-socket.ts';
+import { RecordingSocket, until } from '../test-support/recording-socket.ts';
 import { HostTerminal, type TerminalSocket } from './host-terminal.ts';
 
 const terminals: HostTerminal[] = [];
@@ -22,13 +22,6 @@ function newTerminal(onInput?: () => void) {
 }
 afterEach(() => terminals.splice(0).forEach((terminal) => terminal.close('test over')));
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 const type = (terminal: HostTerminal, socket: TerminalSocket, text: string) => terminal.receive(socket, Buffer.from(text), true);
 
 describe('host terminal', () => {

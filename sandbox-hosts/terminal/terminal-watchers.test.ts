@@ -11,7 +11,7 @@ import {
   terminalProtocolErrorCode,
   terminalWatchLimits,
 } from '../../protocol/terminal.ts';
-import { RecordingSocket } from '../test-support/recording-socket.ts';
+import { RecordingSocket, until } from '../test-support/recording-socket.ts';
 import { HostTerminal, type TerminalSocket } from './host-terminal.ts';
 
 /** A learner's client: it acknowledges what it gets, as the browser does. */
@@ -45,13 +45,6 @@ function newTerminal(options: { onInput?: () => void; onWatchersChanged?: (count
   return { terminal, keep };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 const type = (terminal: HostTerminal, socket: TerminalSocket, text: string) => terminal.receive(socket, Buffer.from(text), true);
 
 describe('a watcher of a terminal (help mode)', () => {

@@ -1,5 +1,5 @@
-// A terminal socket for the terminal's own tests: it keeps what the terminal sent (bytes, parsed
-// control messages, the close), whether input is held back, and the buffered amount a test sets.
+// For the terminal's own tests: a socket that keeps what the terminal sent (bytes, parsed control
+// messages, the close), whether input is held back and the buffered amount a test sets; and a poll.
 import { terminalServerMessageSchema, type TerminalServerMessage } from '../../protocol/terminal.ts';
 import type { TerminalSocket } from '../terminal/host-terminal.ts';
 
@@ -31,5 +31,14 @@ export class RecordingSocket implements TerminalSocket {
   }
   get text() {
     return this.bytes.toString();
+  }
+}
+
+/** Waits until `condition` holds, polling every 10 ms; fails naming `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -87,10 +87,15 @@ export async function isActive(env: Pick<Bindings, 'DB'>, learnerID: string, lab
 
 /** A learner's session started or ended: their class's pages show whether they are active. */
 export async function pushPresence(env: Bindings, learnerID: string): Promise<void> {
-  const current = await new ClassRecords(env).current(learnerID);
-  if (!current) return;
-  const active = await isActive(env, learnerID, labsOf(current.row));
-  await roomOf(env, current.row.id).push({ type: 'cells', learner: current.member.member_id, cells: [], active });
+  // Called from a session's transitions, which never wait on a class failing: a failure is logged.
+  try {
+    const current = await new ClassRecords(env).current(learnerID);
+    if (!current) return;
+    const active = await isActive(env, learnerID, labsOf(current.row));
+    await roomOf(env, current.row.id).push({ type: 'cells', learner: current.member.member_id, cells: [], active });
+  } catch (error) {
+    console.log(JSON.stringify({ event: 'class.presence_failed', error: String(error) }));
+  }
 }
 
 export { roomOf };

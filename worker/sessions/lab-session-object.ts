@@ -197,7 +197,7 @@ export class LabSessionObject extends DurableObject<Bindings> {
         if (session === 'starting') return view(placed, null);
         const running = { ...placed, state: 'running' as const, agent_session_id: session.id };
         await this.#env.DB.prepare("UPDATE lab_sessions SET state = 'running', agent_session_id = ? WHERE id = ?").bind(running.agent_session_id, row.id).run();
-        await this.#tellClass(row.learner_id);
+        await pushPresence(this.#env, row.learner_id);
         return this.#running(running, session);
       }
       const { failure } = created;
@@ -272,18 +272,10 @@ export class LabSessionObject extends DurableObject<Bindings> {
     const endedAt = new Date().toISOString();
     await this.#env.DB.prepare("UPDATE lab_sessions SET state = 'ended', ended_at = ?, ended_reason = ? WHERE id = ?").bind(endedAt, reason, row.id).run();
     await this.ctx.storage.deleteAlarm();
-    if (row.state === 'running') await this.#tellClass(row.learner_id);
+    if (row.state === 'running') await pushPresence(this.#env, row.learner_id);
     return view({ ...row, state: 'ended', ended_reason: reason }, null);
   }
 
-  /** The learner's class (if any) shows whether they are active; the session's transition never waits on it failing. */
-  async #tellClass(learnerID: string): Promise<void> {
-    try {
-      await pushPresence(this.#env, learnerID);
-    } catch (error) {
-      console.log(JSON.stringify({ event: 'class.presence_failed', error: String(error) }));
-    }
-  }
 }
 
 /** An agent failed to make a session's sandbox: the operator reads why in the log, the learner never does. */
